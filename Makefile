@@ -1,0 +1,112 @@
+# roost: one non-recursive Makefile.  `make`, `make check`, `make install`,
+# `make unit`, `make asan-unit`, `make bench`, `make lint`.
+
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+BINDIR     ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
+MANDIR     ?= $(PREFIX)/share/man
+DESTDIR    ?=
+
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+B          := build
+
+PKGS    := libbsd-overlay libcap-ng inih
+DEPCFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+DEPLIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS))
+
+WARN := -Wall -Wextra -Werror -Wformat=2 -Wformat-security -Wshadow \
+	-Wpointer-arith -Wcast-qual -Wwrite-strings -Wstrict-prototypes \
+	-Wmissing-prototypes -Wmissing-declarations -Wold-style-definition \
+	-Wredundant-decls -Wnested-externs -Wundef -Wvla -Wnull-dereference \
+	-Wimplicit-fallthrough -Wswitch-enum -Wbad-function-cast \
+	-Wstrict-overflow=2 -Wduplicated-cond -Wlogical-op -Wjump-misses-init \
+	-Wsign-compare -Walloca -Wstack-protector
+HARDEN := -O2 -g -fPIE -fstack-protector-strong -fstack-clash-protection \
+	-fcf-protection -D_FORTIFY_SOURCE=3 -fno-strict-aliasing -fno-common
+LDHARDEN := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--as-needed
+
+CFLAGS  ?=
+LDFLAGS ?=
+ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) -I$(B) -Ipolicy \
+	$(DEPCFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS)
+
+POLICY_SRC   := $(wildcard policy/*.c)
+HELPER_SRC   := $(wildcard helper/*.c)
+FRONTEND_SRC := $(wildcard frontend/*.c)
+UNIT_SRC     := $(wildcard tests/unit/*.c)
+
+POLICY_OBJ   := $(POLICY_SRC:%.c=$(B)/%.o)
+HELPER_OBJ   := $(HELPER_SRC:%.c=$(B)/%.o)
+FRONTEND_OBJ := $(FRONTEND_SRC:%.c=$(B)/%.o)
+UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
+
+all: $(B)/roost $(B)/roost-helper
+
+# Compiled-in paths live in one generated header, rewritten only when a path
+# changes, so `make install PREFIX=...` rebuilds exactly what embeds them.
+$(B)/config.h: FORCE
+	@mkdir -p $(B)
+	@printf '%s\n' \
+	  '#define ROOST_VERSION "0.1.0"' \
+	  '#define ROOST_POLICY_PATH "$(SYSCONFDIR)/roost/policy.conf"' \
+	  '#define ROOST_HELPER_PATH "$(LIBEXECDIR)/roost/roost-helper"' \
+	  > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(B)/%.o: %.c $(B)/config.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/roost-helper: $(HELPER_OBJ) $(POLICY_OBJ)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(DEPLIBS)
+
+$(B)/roost: $(FRONTEND_OBJ) $(POLICY_OBJ)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(DEPLIBS)
+
+$(B)/unit/%: tests/unit/%.c $(POLICY_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $^ $(DEPLIBS)
+
+unit: $(UNIT_BIN)
+	@for t in $(UNIT_BIN); do $$t || exit 1; done
+
+# C unit tests under ASan+UBSan.  These binaries are never installed.
+asan-unit:
+	$(MAKE) B=build-asan CFLAGS='-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+	  HARDEN='-g -fPIE' LDFLAGS='-fsanitize=address,undefined' unit
+
+check: all unit
+	tests/run
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/roost/compat \
+	  $(DESTDIR)$(SYSCONFDIR)/roost $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(B)/roost $(DESTDIR)$(BINDIR)/roost
+	install -o root -g root -m 4755 $(B)/roost-helper \
+	  $(DESTDIR)$(LIBEXECDIR)/roost/roost-helper
+	ln -sf ../roost-helper $(DESTDIR)$(LIBEXECDIR)/roost/compat/newuidmap
+	ln -sf ../roost-helper $(DESTDIR)$(LIBEXECDIR)/roost/compat/newgidmap
+	test -e $(DESTDIR)$(SYSCONFDIR)/roost/policy.conf || \
+	  install -o root -g root -m 0644 etc/policy.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/roost/policy.conf
+	install -m 0644 man/roost.1 $(DESTDIR)$(MANDIR)/man1/roost.1
+	install -m 0644 man/roost-policy.5 $(DESTDIR)$(MANDIR)/man5/roost-policy.5
+	install -m 0644 man/roost-helper.8 $(DESTDIR)$(MANDIR)/man8/roost-helper.8
+
+lint:
+	mandoc -Tlint -Wwarning man/roost.1 man/roost-helper.8 man/roost-policy.5
+
+bench: all
+	bench/run
+
+clean:
+	rm -rf build build-asan
+
+FORCE:
+.PHONY: all unit asan-unit check install lint bench clean FORCE
+
+-include $(POLICY_OBJ:.o=.d) $(HELPER_OBJ:.o=.d) $(FRONTEND_OBJ:.o=.d)

@@ -1,0 +1,65 @@
+/*
+ * main.c: roost, the unprivileged front-end.  One subcommand per
+ * cmd_<verb>.c; this file only dispatches.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "roost.h"
+
+static const struct {
+	const char	*name;
+	int		(*run)(int, char **);
+} commands[] = {
+	{ "run",	cmd_run },
+	{ "unshare",	cmd_unshare },
+	{ "ls",		cmd_ls },
+};
+
+static void
+usage_all(void)
+{
+	(void)fputs(run_usage, stdout);
+	(void)fputs(unshare_usage, stdout);
+	(void)fputs(ls_usage, stdout);
+	(void)fputs("usage: roost version\n"
+	    "usage: roost help | --help | -h\n", stdout);
+}
+
+static int
+is_help(const char *s)
+{
+	return strcmp(s, "help") == 0 || strcmp(s, "--help") == 0 ||
+	    strcmp(s, "-h") == 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t	 i;
+
+	if (argc < 2)
+		roost_usage("no command given");
+	if (is_help(argv[1])) {
+		usage_all();
+		roost_exit(0);
+	}
+	if (strcmp(argv[1], "version") == 0) {
+		roost_verb = "version";
+		if (argc > 2 && (strcmp(argv[2], "--help") == 0 ||
+		    strcmp(argv[2], "-h") == 0)) {
+			(void)fputs("usage: roost version\n", stdout);
+			roost_exit(0);
+		}
+		if (argc > 2)
+			roost_usage("unexpected argument '%s'", argv[2]);
+		(void)printf("roost %s\n", ROOST_VERSION);
+		roost_exit(0);
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			roost_verb = commands[i].name;
+			roost_exit(commands[i].run(argc - 1, argv + 1));
+		}
+	roost_usage("%s: unknown command", argv[1]);
+}

@@ -1,0 +1,253 @@
+/*
+ * util.c: messages, exit statuses and small I/O helpers.
+ *
+ * Every message is formatted first and written with one write(2), so that
+ * lines from the parent, the container and roost-helper do not interleave
+ * mid-line on a shared stderr.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "roost.h"
+
+const char	*roost_verb;
+int		 roost_err_fd = STDERR_FILENO;
+int		 roost_fail_fd = -1;
+void		(*roost_cleanup)(void);
+
+static void
+say(const char *fmt, va_list ap, const char *reason, const char *tail)
+{
+	char	 msg[1024], text[768];
+	size_t	 n;
+
+	(void)vsnprintf(text, sizeof(text), fmt, ap);
+	(void)snprintf(msg, sizeof(msg), "roost: %s%s%s%s%s%s\n",
+	    roost_verb != NULL ? roost_verb : "",
+	    roost_verb != NULL ? ": " : "", text,
+	    reason != NULL ? ": " : "", reason != NULL ? reason : "",
+	    tail != NULL ? tail : "");
+	n = strlen(msg);
+	msg[n - 1] = '\n';	/* even when truncated */
+	(void)roost_write_all(roost_err_fd, msg, n);
+}
+
+void
+roost_fail(void)
+{
+	/* A detached start waits on this pipe to learn that set-up failed. */
+	if (roost_fail_fd != -1)
+		(void)roost_write_all(roost_fail_fd, "!", 1);
+	if (roost_cleanup != NULL)
+		roost_cleanup();
+	_exit(1);
+}
+
+void
+roost_err(const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved = errno;
+
+	va_start(ap, fmt);
+	say(fmt, ap, strerror(saved), NULL);
+	va_end(ap);
+	roost_fail();
+}
+
+void
+roost_errx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	say(fmt, ap, NULL, NULL);
+	va_end(ap);
+	roost_fail();
+}
+
+void
+roost_warnx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	say(fmt, ap, NULL, NULL);
+	va_end(ap);
+}
+
+void
+roost_usage(const char *fmt, ...)
+{
+	char	 tail[64];
+	va_list	 ap;
+
+	if (roost_verb != NULL)
+		(void)snprintf(tail, sizeof(tail), " (see roost %s --help)",
+		    roost_verb);
+	else
+		(void)snprintf(tail, sizeof(tail), " (see roost --help)");
+	va_start(ap, fmt);
+	say(fmt, ap, NULL, tail);
+	va_end(ap);
+	exit(2);
+}
+
+/* Flush stdout (a detached start prints the name) and leave. */
+void
+roost_exit(int status)
+{
+	if (fflush(stdout) == EOF)
+		_exit(1);
+	_exit(status);
+}
+
+/* A wait status as a shell reports it: the code, or 128 + the signal. */
+int
+roost_status(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 1;
+}
+
+/*
+ * A path naming an open fd.  mount(2) follows the magic link, so a target
+ * resolved once with openat2() stays the target (runc does the same since
+ * CVE-2019-19921).
+ */
+const char *
+roost_fdpath(char *buf, size_t len, int fd)
+{
+	(void)snprintf(buf, len, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+/*
+ * Field 22 of /proc/PID/stat: the start time in clock ticks after boot.
+ * With the pid it names a process for good, however pids are reused.
+ * The command name (field 2) may hold spaces and parentheses, so count
+ * from the last ')'.  A process that has exited (state Z or X, field 3)
+ * fails with ESRCH: its parent may be slow to reap it.
+ */
+int
+roost_proc_start(int procfd, unsigned long long *start)
+{
+	char	 buf[1024], *p, *end;
+	ssize_t	 n;
+	int	 fd, field;
+
+	if ((fd = openat(procfd, "stat", O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = roost_read_all(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0')
+		return -1;
+	if (p[2] == 'Z' || p[2] == 'X') {
+		errno = ESRCH;
+		return -1;
+	}
+	for (field = 2; field < 22 && p != NULL; field++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL)
+		return -1;
+	errno = 0;
+	*start = strtoull(p + 1, &end, 10);
+	if (errno != 0 || end == p + 1)
+		return -1;
+	return 0;
+}
+
+ssize_t
+roost_read_all(int fd, char *buf, size_t len)
+{
+	size_t	 got = 0;
+	ssize_t	 n;
+
+	while (got < len) {
+		n = read(fd, buf + got, len - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
+		got += n;
+	}
+	return got;
+}
+
+int
+roost_write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* A uid or gid: strict decimal, and never (u32)-1, which means "none". */
+int
+roost_parse_id(const char *s, uint32_t *out)
+{
+	return policy_parse_u32(s, ID_INVALID - 1, out);
+}
+
+static int
+int_cmp(const void *a, const void *b)
+{
+	return (*(const int *)a > *(const int *)b) -
+	    (*(const int *)a < *(const int *)b);
+}
+
+/*
+ * Close every descriptor above 2 except the N in KEEP (-1 entries are
+ * ignored; KEEP is sorted here).
+ */
+void
+roost_close_fds(int *keep, size_t n)
+{
+	unsigned int	 from = 3;
+	size_t		 i;
+
+	qsort(keep, n, sizeof(*keep), int_cmp);
+	for (i = 0; i < n; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned int)keep[i] > from)
+			(void)close_range(from, keep[i] - 1, 0);
+		from = keep[i] + 1;
+	}
+	(void)close_range(from, ~0U, 0);
+}
+
+/* getopt_long(3) returned ':' (missing argument) or '?' (unknown). */
+void
+roost_bad_option(int c, char **argv)
+{
+	if (c == ':')
+		roost_usage("option '%s' needs an argument", argv[optind - 1]);
+	if (optopt != 0)
+		roost_usage("unknown option '-%c'", optopt);
+	roost_usage("unknown option '%s'", argv[optind - 1]);
+}

@@ -1,0 +1,152 @@
+/*
+ * Who is asking, and what the policy grants them.  Identity is the real
+ * uid only (invariant 1): never argv, the environment, or a file the caller
+ * controls.  The user database, the policy and the subid files are read
+ * from fixed, root-owned paths, before any privilege is dropped.
+ */
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "helper.h"
+
+#define SUBUID_PATH	"/etc/subuid"
+#define SUBGID_PATH	"/etc/subgid"
+
+void
+caller_identify(struct caller *c)
+{
+	char	 uid[16];
+
+	memset(c, 0, sizeof(*c));
+	c->uid = getuid();
+	c->gid = getgid();
+	snprintf(uid, sizeof(uid), "uid %u", (unsigned)c->uid);
+	if (policy_userdb_lookup(&c->user, c->uid, "/etc/passwd",
+	    "/etc/group") == -1)
+		die(1, uid, "not in the user database");
+}
+
+/* Read all of FD (at most POLICY_MAX_BYTES) into a NUL-terminated buffer. */
+static char *
+slurp(int fd, size_t *len)
+{
+	char	*buf;
+	ssize_t	 n;
+
+	if ((buf = malloc(POLICY_MAX_BYTES + 1)) == NULL)
+		return NULL;
+	*len = 0;
+	while ((n = read(fd, buf + *len, POLICY_MAX_BYTES + 1 - *len)) > 0)
+		*len += (size_t)n;
+	if (n == -1 || *len > POLICY_MAX_BYTES) {
+		free(buf);
+		errno = n == -1 ? errno : EFBIG;
+		return NULL;
+	}
+	buf[*len] = '\0';
+	return buf;
+}
+
+/* /etc/subuid and /etc/subgid, only when the policy says subid-files. */
+static void
+caller_add_subids(struct caller *c, char type, const char *path)
+{
+	char	 err[POLICY_ERRLEN], *buf;
+	size_t	 len;
+	int	 fd;
+
+	if ((fd = policy_open(path, err, sizeof(err))) == -1) {
+		if (errno == ENOENT)
+			return;
+		die(1, "policy", "%s", err);
+	}
+	if ((buf = slurp(fd, &len)) == NULL)
+		die(1, path, "%s", strerror(errno));
+	close(fd);
+	if (policy_subid_add(&c->ent, &c->user, type, buf, len, path, err,
+	    sizeof(err)) == -1)
+		die(1, "policy", "%s", err);
+	free(buf);
+}
+
+/*
+ * Parse the policy open on FD and compute the caller's entitlement.  An
+ * invalid policy refuses every request (fail closed): the message names
+ * the file and line, the log keeps it.
+ */
+void
+caller_evaluate(struct caller *c, int fd, const char *name)
+{
+	char	 err[POLICY_ERRLEN];
+
+	if (policy_load_fd(&c->policy, fd, name, err, sizeof(err)) == -1)
+		die(1, "policy", "%s", err);
+	close(fd);
+	if (policy_entitle(&c->policy, &c->user, &c->ent) == -1)
+		die(1, "policy", "%s", strerror(errno));
+	if (c->policy.subid_files) {
+		caller_add_subids(c, 'u', SUBUID_PATH);
+		caller_add_subids(c, 'g', SUBGID_PATH);
+	}
+}
+
+/* The installed policy: its path is compiled in, never taken at run time. */
+void
+caller_load_policy(struct caller *c)
+{
+	char	 err[POLICY_ERRLEN];
+	int	 fd;
+
+	if ((fd = policy_open(ROOST_POLICY_PATH, err, sizeof(err))) == -1)
+		die(1, "policy", "%s", err);
+	caller_evaluate(c, fd, ROOST_POLICY_PATH);
+}
+
+static const char *
+setgroups_word(enum policy_setgroups sg)
+{
+	switch (sg) {
+	case POLICY_SETGROUPS_ALLOW:
+		return "allow";
+	case POLICY_SETGROUPS_DENY:
+		return "deny";
+	case POLICY_SETGROUPS_UNSET:
+		break;
+	}
+	return "default";
+}
+
+/* `roost-helper check`: the entitlement, one right per line. */
+void
+caller_print(const struct caller *c)
+{
+	const struct policy_entitlement	*e = &c->ent;
+	char				 a[INET6_ADDRSTRLEN];
+	size_t				 i;
+
+	printf("user %s uid %u gid %u\n", c->user.name, (unsigned)e->uid,
+	    (unsigned)e->gid);
+	for (i = 0; i < e->nuids; i++)
+		printf("uids %u %u %s\n", e->uids[i].start, e->uids[i].count,
+		    e->uids[i].source);
+	for (i = 0; i < e->ngids; i++)
+		printf("gids %u %u %s\n", e->gids[i].start, e->gids[i].count,
+		    e->gids[i].source);
+	for (i = 0; i < e->nveths; i++)
+		printf("veth %s %u %s\n", e->veths[i].bridge,
+		    e->veths[i].count, e->veths[i].source);
+	for (i = 0; i < e->nroutes; i++) {
+		inet_ntop(e->routes[i].family, e->routes[i].addr, a, sizeof(a));
+		printf("route %s/%u %s\n", a, e->routes[i].len,
+		    e->routes[i].source);
+	}
+	printf("setgroups %s\n", setgroups_word(e->setgroups));
+	if (fflush(stdout) == EOF || ferror(stdout))
+		die(1, "stdout", "%s", strerror(errno));
+}

@@ -1,0 +1,83 @@
+/*
+ * roost-helper internals.  main.c runs the sequence; each op_<verb>.c
+ * parses its own argv (pure) and runs (decide, then act).
+ */
+#ifndef ROOST_HELPER_H
+#define ROOST_HELPER_H
+
+#include <sys/types.h>
+
+#include <stdint.h>
+
+#include "policy.h"
+
+#define HELPER_MAX_KEEP	2	/* inherited fds an op may name */
+#define OBJLEN		80	/* longest object echoed in a message */
+
+struct request {
+	const char		*prog;		/* "roost-helper", "newuidmap" */
+	const struct op		*op;
+	const char		*target;	/* as given: "fd:N" or a pid */
+	int			 target_fd;	/* N of fd:N, else -1 */
+	pid_t			 target_pid;	/* the pid, else 0 */
+	const char		*file;		/* check FILE */
+	struct idmap_extent	*ext;
+	size_t			 next;
+	int			 keep[HELPER_MAX_KEEP];
+	size_t			 nkeep;
+};
+
+struct caller {
+	uid_t				 uid;	/* real ids: the only identity */
+	gid_t				 gid;
+	struct policy_user		 user;
+	struct policy			 policy;
+	struct policy_entitlement	 ent;
+};
+
+struct op {
+	const char	*name;
+	int		 needs_policy;
+	/* 0, or -1 after setting the usage message with usage_set(). */
+	int		(*parse)(struct request *, int, char **);
+	void		(*run)(const struct request *, struct caller *);
+};
+
+extern const struct op	op_map, op_check, op_version;
+
+/* main.c */
+int	request_target(struct request *, const char *);
+
+/* sanitize.c */
+void	sanitize(const int *, size_t);
+
+/* log.c */
+void	log_open(const char *, const char *);
+void	log_granted(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	usage_set(const char *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+__attribute__((noreturn)) void	die_usage(void);
+__attribute__((noreturn, format(printf, 3, 4)))
+void	die(int, const char *, const char *, ...);
+const char *log_object(const char *, char *, size_t);
+
+/* caller.c */
+void	caller_identify(struct caller *);
+void	caller_load_policy(struct caller *);
+void	caller_evaluate(struct caller *, int, const char *);
+void	caller_print(const struct caller *);
+
+/* priv.c */
+void	priv_drop(const struct caller *, const int *, size_t);
+#define CAPBIT(c)	(UINT64_C(1) << (c))
+void	priv_raise(uint64_t);
+void	priv_lower(void);
+
+/* target.c */
+int	target_open(const struct request *);
+int	target_verify_userns(int, uid_t);
+
+/* compat.c */
+int	compat_parse(struct request *, int, char **);
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * Every decision, granted or refused, goes to syslog (LOG_AUTHPRIV) with
+ * the caller's real uid; a refusal also goes to stderr as one line,
+ * "PROG: OP: OBJECT: REASON".  Nothing else in the helper prints, except
+ * an operation's documented result on stdout.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+#define LIBBSD_OPENBSD_VIS
+#include <vis.h>
+
+#include "helper.h"
+
+static const char	*log_prog = "roost-helper";
+static const char	*log_op;
+static char		 log_usage[256];
+static const char	*log_usage_object;
+
+void
+log_open(const char *prog, const char *op)
+{
+	log_prog = prog;
+	log_op = op;
+	openlog(prog, LOG_PID, LOG_AUTHPRIV);
+}
+
+/*
+ * Objects come from argv: make them printable and short before they reach
+ * a terminal or the log (no control characters, no newline forging a
+ * second log line).
+ */
+const char *
+log_object(const char *s, char *buf, size_t len)
+{
+	if (len > OBJLEN)
+		len = OBJLEN;
+	strnvis(buf, s, len, VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB);
+	return buf;
+}
+
+void
+log_granted(const char *fmt, ...)
+{
+	char	 msg[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	syslog(LOG_NOTICE, "uid %u: %s: granted: %s", (unsigned)getuid(),
+	    log_op, msg);
+}
+
+/*
+ * Print "PROG: OP: OBJECT: REASON" (shadow's names: "PROG: OBJECT: REASON")
+ * and log it with the caller's uid.
+ */
+static void
+report(const char *object, const char *reason)
+{
+	char	 obj[OBJLEN], line[512];
+	int	 compat = strcmp(log_prog, "roost-helper") != 0;
+
+	if (object != NULL)
+		log_object(object, obj, sizeof(obj));
+	if (log_op == NULL || compat)
+		snprintf(line, sizeof(line), "%s%s%s", object ? obj : "",
+		    object ? ": " : "", reason);
+	else
+		snprintf(line, sizeof(line), "%s: %s%s%s", log_op,
+		    object ? obj : "", object ? ": " : "", reason);
+	fprintf(stderr, "%s: %s\n", log_prog, line);
+	syslog(LOG_WARNING, "uid %u: refused: %s", (unsigned)getuid(), line);
+}
+
+void
+usage_set(const char *object, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	log_usage_object = object;
+	va_start(ap, fmt);
+	vsnprintf(log_usage, sizeof(log_usage), fmt, ap);
+	va_end(ap);
+}
+
+/* Usage errors exit 2, except under shadow's names, which always exit 1. */
+void
+die_usage(void)
+{
+	report(log_usage_object, log_usage);
+	exit(strcmp(log_prog, "roost-helper") == 0 ? 2 : 1);
+}
+
+void
+die(int status, const char *object, const char *fmt, ...)
+{
+	char	 reason[256];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	report(object, reason);
+	exit(status);
+}

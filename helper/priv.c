@@ -1,0 +1,83 @@
+/*
+ * Privilege: become the caller, keeping only the capabilities one
+ * operation needs, in the permitted set; raise each into the effective set
+ * only around the syscall that needs it.
+ */
+#include <sys/prctl.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cap-ng.h>
+
+#include "helper.h"
+
+static const int	*priv_caps;
+static size_t		 priv_ncaps;
+
+/* Effective = the kept caps in mask EFF, permitted = the kept set. */
+static int
+priv_set(uint64_t eff)
+{
+	size_t	 i;
+
+	capng_clear(CAPNG_SELECT_CAPS);
+	for (i = 0; i < priv_ncaps; i++) {
+		if (capng_update(CAPNG_ADD, CAPNG_PERMITTED,
+		    (unsigned int)priv_caps[i]) != 0)
+			return -1;
+		if ((eff & CAPBIT(priv_caps[i])) != 0 &&
+		    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE,
+		    (unsigned int)priv_caps[i]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * All three uids and gids become the caller's, supplementary groups are
+ * dropped and the bounding set cleared, so the kernel checks every access
+ * as the caller.  Acting with the caller's euid is also what the kernel's
+ * map_write() wants: the opener of uid_map must hold CAP_SYS_ADMIN in the
+ * target namespace, which the namespace's owner has (shadow 1ecca843).
+ * The kept capabilities go in effective too during capng_change_id(), or
+ * libcap-ng drops the CAP_SETUID/SETGID it borrows for the change.
+ */
+void
+priv_drop(const struct caller *c, const int *caps, size_t ncaps)
+{
+	uid_t	 r, e, s;
+	gid_t	 rg, eg, sg;
+
+	priv_caps = caps;
+	priv_ncaps = ncaps;
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (priv_set(~UINT64_C(0)) == -1 || capng_change_id((int)c->uid, (int)c->gid,
+	    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) != 0)
+		die(1, "privileges", "cannot become uid %u", (unsigned)c->uid);
+	if (getresuid(&r, &e, &s) == -1 || getresgid(&rg, &eg, &sg) == -1 ||
+	    r != c->uid || e != c->uid || s != c->uid ||
+	    rg != c->gid || eg != c->gid || sg != c->gid)
+		die(1, "privileges", "ids did not change");
+	priv_lower();
+	/* A credential change may reset dumpable from fs.suid_dumpable. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		die(1, "privileges", "%s", strerror(errno));
+}
+
+void
+priv_raise(uint64_t caps)
+{
+	if (priv_set(caps) == -1 || capng_apply(CAPNG_SELECT_CAPS) != 0)
+		die(1, "privileges", "cannot raise capabilities");
+}
+
+void
+priv_lower(void)
+{
+	if (priv_set(0) == -1 || capng_apply(CAPNG_SELECT_CAPS) != 0)
+		die(1, "privileges", "cannot lower capabilities");
+}

@@ -1,0 +1,85 @@
+/*
+ * The first thing roost-helper does, before it reads anything: leave
+ * nothing of the caller's making in the process but the argv already
+ * parsed and the inherited fds an operation names.
+ */
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+/*
+ * fds 0-2 must be open: a closed one would be taken by the next open(), and
+ * an error message meant for stderr would land in a map or policy file.
+ * Nothing can be printed yet, so failing here is a silent exit.
+ */
+static void
+sanitize_stdio(void)
+{
+	int	 fd, nfd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		nfd = open("/dev/null", O_RDWR);
+		if (nfd != fd)
+			_exit(1);
+	}
+}
+
+/* Close every fd above 2 except KEEP (the fd:N an operation names). */
+static void
+sanitize_fds(const int *keep, size_t nkeep)
+{
+	unsigned int	 lo = 3, k[HELPER_MAX_KEEP];
+	size_t		 i, j, n = 0;
+
+	for (i = 0; i < nkeep; i++)
+		if (keep[i] > 2)
+			k[n++] = (unsigned int)keep[i];
+	for (i = 1; i < n; i++)		/* n <= 2: sort by hand */
+		for (j = i; j > 0 && k[j] < k[j - 1]; j--) {
+			unsigned int t = k[j];
+			k[j] = k[j - 1];
+			k[j - 1] = t;
+		}
+	for (i = 0; i < n; i++) {
+		if (k[i] > lo && close_range(lo, k[i] - 1, 0) == -1)
+			_exit(1);
+		lo = k[i] + 1;
+	}
+	if (close_range(lo, ~0U, 0) == -1)
+		_exit(1);
+}
+
+void
+sanitize(const int *keep, size_t nkeep)
+{
+	static const struct rlimit	 nocore = { 0, 0 };
+
+	sanitize_stdio();
+	sanitize_fds(keep, nkeep);
+	/*
+	 * The kernel already scrubs LD_* for a setuid exec (AT_SECURE); the
+	 * rest of the caller's environment (TZ, LANG, MALLOC_*, TMPDIR...)
+	 * must not reach libc either.  roost-helper execs nothing and never
+	 * calls setlocale(), so it needs no variable at all.
+	 */
+	if (clearenv() != 0)
+		_exit(1);
+	umask(077);
+	/*
+	 * Never dumpable: a dumpable privileged process can be ptraced by the
+	 * caller (bubblewrap CVE-2016-8659, CVE-2026-41163).  priv_drop()
+	 * sets it again after every credential change.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+	    setrlimit(RLIMIT_CORE, &nocore) == -1)
+		_exit(1);
+}

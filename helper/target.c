@@ -1,0 +1,76 @@
+/*
+ * The target of an operation: a process named by an inherited /proc/PID
+ * directory fd ("fd:N") or by a pid, resolved exactly once to such an fd.
+ * Everything after uses only that fd.  Runs after priv_drop(), so the
+ * kernel checks each access (ptrace-read of ns/user) as the caller.
+ */
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include <linux/magic.h>
+#include <linux/nsfs.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+int
+target_open(const struct request *rq)
+{
+	struct stat	 st;
+	struct statfs	 sf;
+	char		 path[32];
+	int		 fd = rq->target_fd;
+
+	if (fd == -1) {
+		snprintf(path, sizeof(path), "/proc/%d", (int)rq->target_pid);
+		fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd == -1)
+			return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISDIR(st.st_mode) ||
+	    fstatfs(fd, &sf) == -1 || sf.f_type != PROC_SUPER_MAGIC)
+		return -1;
+	return fd;
+}
+
+static int
+same_inode(int fd, const char *path)
+{
+	struct stat	 a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/*
+ * The user namespace of the process behind PROCFD must be owned by OWNER
+ * (NS_GET_OWNER_UID) and be a child of the helper's own user namespace:
+ * the outside ids of a map are read in the parent namespace, and the
+ * policy speaks of host ids.  "Can open ns/user" alone is not ownership
+ * (lxc-user-nic CVE-2017-5985).
+ */
+int
+target_verify_userns(int procfd, uid_t owner)
+{
+	struct statfs	 sf;
+	uid_t		 uid;
+	int		 fd, pfd, ok;
+
+	fd = openat(procfd, "ns/user", O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	ok = fstatfs(fd, &sf) == 0 && sf.f_type == NSFS_MAGIC &&
+	    ioctl(fd, NS_GET_OWNER_UID, &uid) == 0 && uid == owner;
+	pfd = ok ? ioctl(fd, NS_GET_PARENT) : -1;
+	close(fd);
+	if (pfd == -1)
+		return -1;
+	ok = same_inode(pfd, "/proc/self/ns/user");
+	close(pfd);
+	return ok ? 0 : -1;
+}

@@ -1,0 +1,146 @@
+/*
+ * open.c: open the policy so that only root can have written it, and read
+ * it through that one fd (doas checks its config with fstat(2) on the fd
+ * it parses, too).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "policy.h"
+
+static int
+bad_path(const char *path, const char *why, int e, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s", path, why);
+	errno = e;
+	return -1;
+}
+
+/*
+ * Root-owned and not group- or world-writable, or anyone who can write it
+ * (or rename entries in a directory above it) could grant themselves ids.
+ */
+static const char *
+unsafe(int fd, int want_dir)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return strerror(errno);
+	if (!want_dir && !S_ISREG(st.st_mode))
+		return "not a regular file";
+	if (st.st_uid != 0)
+		return "not owned by root";
+	if ((st.st_mode & 022) != 0)
+		return "group or world writable";
+	return NULL;
+}
+
+/*
+ * Open and check NAME under DFD, a checked directory that is closed here
+ * (unless it is AT_FDCWD); PATH names it in messages.
+ */
+static int
+open_step(int dfd, const char *name, const char *path, int last,
+    char *err, size_t errlen)
+{
+	const char *why;
+	struct stat st;
+	int fd, e = EPERM;
+
+	/* O_NONBLOCK: a FIFO planted at the path must not hang the helper
+	 * before fstat(2) can refuse it. */
+	fd = openat(dfd, name, O_NOFOLLOW | O_CLOEXEC | (last ?
+	    O_RDONLY | O_NONBLOCK : O_PATH | O_DIRECTORY));
+	if (fd == -1) {
+		e = errno;
+		why = strerror(e);
+		/* O_NOFOLLOW fails with ELOOP (ENOTDIR, with O_DIRECTORY) on
+		 * a symbolic link; say which it was. */
+		if ((e == ELOOP || e == ENOTDIR) && fstatat(dfd, name, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+			why = "is a symbolic link";
+	} else if ((why = unsafe(fd, !last)) == NULL && last &&
+	    fcntl(fd, F_SETFL, 0) == -1) {
+		e = errno;
+		why = strerror(e);
+	}
+	if (dfd != AT_FDCWD)
+		close(dfd);
+	if (why == NULL)
+		return fd;
+	if (fd != -1)
+		close(fd);
+	return bad_path(path, why, e, err, errlen);
+}
+
+/*
+ * One component at a time from "/", never following a symbolic link, so
+ * that each directory checked is the one the next step opens from.
+ */
+int
+policy_open(const char *path, char *err, size_t errlen)
+{
+	char sofar[PATH_MAX] = "", name[NAME_MAX + 1];
+	const char *s = path;
+	size_t n, len = strlen(path);
+	int fd, last = 0;
+
+	if (path[0] != '/' || path[len - 1] == '/' || len >= sizeof(sofar))
+		return bad_path(path, "not an absolute file path", EINVAL,
+		    err, errlen);
+	fd = open_step(AT_FDCWD, "/", "/", 0, err, errlen);
+	while (fd != -1 && !last) {
+		s += strspn(s, "/");
+		n = strcspn(s, "/");
+		last = s[n + strspn(s + n, "/")] == '\0';
+		strlcat(sofar, "/", sizeof(sofar));
+		strncat(sofar, s, n);
+		/* too long, or "." or ".." */
+		if (n > NAME_MAX || strncmp(s, "..", n) == 0) {
+			close(fd);
+			return bad_path(sofar, "bad path component", EINVAL,
+			    err, errlen);
+		}
+		memcpy(name, s, n);
+		name[n] = '\0';
+		fd = open_step(fd, name, sofar, last, err, errlen);
+		s += n;
+	}
+	return fd;
+}
+
+/* Read at most POLICY_MAX_BYTES (and one more, to tell a larger file). */
+int
+policy_load_fd(struct policy *p, int fd, const char *name, char *err,
+    size_t errlen)
+{
+	char *buf;
+	size_t len = 0;
+	ssize_t r = 1;
+	int e;
+
+	memset(p, 0, sizeof(*p));
+	if ((buf = malloc(POLICY_MAX_BYTES + 1)) == NULL)
+		return bad_path(name, strerror(ENOMEM), ENOMEM, err, errlen);
+	while (len <= POLICY_MAX_BYTES && r != 0) {
+		r = read(fd, buf + len, POLICY_MAX_BYTES + 1 - len);
+		if (r == -1 && errno != EINTR) {
+			e = errno;
+			free(buf);
+			return bad_path(name, strerror(e), e, err, errlen);
+		}
+		len += r > 0 ? (size_t)r : 0;
+	}
+	r = policy_parse(p, buf, len, name, err, errlen);
+	e = errno;
+	free(buf);
+	errno = e;
+	return (int)r;
+}

@@ -1,0 +1,212 @@
+/*
+ * policy: the strict INI policy (roost-policy(5)) and the pure decisions
+ * made from it.  Linked into both roost-helper and roost.
+ *
+ * Nothing here prints, exits, or opens a path it was not given, except
+ * policy_open() and policy_userdb_*(), which take fixed, compiled-in or
+ * caller-chosen paths and check what they open.  Every function returns 0,
+ * or -1 with errno set (and, where it takes one, a "FILE:LINE: reason"
+ * message in err).
+ */
+#ifndef ROOST_POLICY_H
+#define ROOST_POLICY_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define POLICY_ERRLEN		256
+#define POLICY_NAMELEN		32	/* longest user or group name */
+#define POLICY_SOURCELEN	48	/* "user:NAME", "/etc/subuid:LINE", "self" */
+#define POLICY_MAX_BYTES	(1024 * 1024)
+#define POLICY_MAX_LINE		199	/* inih's line buffer, less the NUL */
+#define POLICY_MAX_VETH		4096
+#define IDMAP_MAX_EXTENTS	340	/* kernel/user_namespace.c */
+#define ID_INVALID		UINT32_C(4294967295)	/* (u32)-1 */
+
+enum policy_kind {
+	POLICY_USER = 1,
+	POLICY_GROUP
+};
+
+enum policy_setgroups {
+	POLICY_SETGROUPS_UNSET = 0,	/* shadow's rule: allow iff a granted
+					   gid range (not just self) is mapped */
+	POLICY_SETGROUPS_ALLOW,
+	POLICY_SETGROUPS_DENY
+};
+
+struct policy_range {
+	uint32_t	 start;
+	uint32_t	 count;
+	unsigned int	 line;
+};
+
+struct policy_veth {
+	char		 bridge[IFNAMSIZ];	/* an ifname, or "none" */
+	unsigned int	 count;
+	unsigned int	 line;
+};
+
+struct policy_route {
+	int		 family;		/* AF_INET or AF_INET6 */
+	unsigned char	 addr[16];		/* host bits are zero */
+	unsigned int	 len;			/* prefix length */
+	unsigned int	 line;
+};
+
+struct policy_section {
+	enum policy_kind	 kind;
+	char			 name[POLICY_NAMELEN + 1];
+	unsigned int		 line;
+	struct policy_range	*uids;
+	size_t			 nuids;
+	struct policy_range	*gids;
+	size_t			 ngids;
+	struct policy_veth	*veths;
+	size_t			 nveths;
+	struct policy_route	*routes;
+	size_t			 nroutes;
+	enum policy_setgroups	 setgroups;
+	unsigned int		 setgroups_line;
+};
+
+struct policy {
+	struct policy_section	*sections;
+	size_t			 nsections;
+	int			 subid_files;	/* [global] subid-files = yes */
+};
+
+/*
+ * Open PATH (absolute) for reading, component by component with
+ * O_NOFOLLOW from "/": every directory on the way and the file itself must
+ * be owned by root and not group- or world-writable, and the file must be
+ * a regular file.  Returns the fd, or -1 with errno and a message
+ * ("PATH: reason") in err.
+ */
+int	policy_open(const char *path, char *err, size_t errlen);
+
+/*
+ * Parse the policy held in BUF (LEN bytes; NAME is used in messages).
+ * The whole file is rejected on the first error, with "NAME:LINE: reason"
+ * in err; *p is then empty.  policy_load_fd() reads at most
+ * POLICY_MAX_BYTES from FD and parses them.
+ */
+int	policy_parse(struct policy *p, const char *buf, size_t len,
+	    const char *name, char *err, size_t errlen);
+int	policy_load_fd(struct policy *p, int fd, const char *name,
+	    char *err, size_t errlen);
+void	policy_free(struct policy *p);
+
+/*
+ * The caller, as the user database (/etc/passwd, /etc/group read as files,
+ * never through NSS: see SECURITY.md) knows them.
+ */
+struct policy_user {
+	uid_t		 uid;
+	gid_t		 gid;			/* primary gid from passwd */
+	char		 name[POLICY_NAMELEN + 1];
+	char		(*groups)[POLICY_NAMELEN + 1];	/* names, primary first */
+	size_t		 ngroups;
+};
+
+/*
+ * Fill *u for UID from the passwd and group files (normally "/etc/passwd"
+ * and "/etc/group").  Fails with ENOENT if UID has no passwd entry.
+ */
+int	policy_userdb_lookup(struct policy_user *u, uid_t uid,
+	    const char *passwd_path, const char *group_path);
+void	policy_user_free(struct policy_user *u);
+
+/* One right and the section (or file:line) that grants it. */
+struct policy_grant {
+	uint32_t	 start;
+	uint32_t	 count;
+	char		 source[POLICY_SOURCELEN];
+};
+
+struct policy_veth_grant {
+	char		 bridge[IFNAMSIZ];
+	unsigned int	 count;
+	char		 source[POLICY_SOURCELEN];	/* the quota allotment */
+};
+
+struct policy_route_grant {
+	int		 family;
+	unsigned char	 addr[16];
+	unsigned int	 len;
+	char		 source[POLICY_SOURCELEN];
+};
+
+struct policy_entitlement {
+	uid_t				 uid;
+	gid_t				 gid;
+	struct policy_grant		*uids;	/* "self" first: uid, 1 */
+	size_t				 nuids;
+	struct policy_grant		*gids;	/* "self" first: gid, 1 */
+	size_t				 ngids;
+	struct policy_veth_grant	*veths;
+	size_t				 nveths;
+	struct policy_route_grant	*routes;
+	size_t				 nroutes;
+	enum policy_setgroups		 setgroups;	/* DENY wins over ALLOW */
+};
+
+/*
+ * The union of the [user:NAME] section and the [group:G] sections of every
+ * group U belongs to, plus the caller's own uid and primary gid (1:1).
+ */
+int	policy_entitle(const struct policy *p, const struct policy_user *u,
+	    struct policy_entitlement *e);
+void	policy_entitlement_free(struct policy_entitlement *e);
+
+/*
+ * Add U's lines of an /etc/subuid ('u') or /etc/subgid ('g') style file,
+ * held in BUF, to *e.  Lines are "NAME_OR_UID:START:COUNT"; any malformed
+ * line rejects the file with "NAME:LINE: reason".
+ */
+int	policy_subid_add(struct policy_entitlement *e,
+	    const struct policy_user *u, char type, const char *buf,
+	    size_t len, const char *name, char *err, size_t errlen);
+
+/*
+ * Is [START, START+COUNT) of type 'u' or 'g' wholly covered by the union of
+ * the granted ranges (adjacent grants may be spanned)?  1 yes, 0 no.
+ * policy_self_only() is 1 when the range is exactly the caller's own id.
+ */
+int	policy_permits_ids(const struct policy_entitlement *e, char type,
+	    uint32_t start, uint32_t count);
+int	policy_self_only(const struct policy_entitlement *e, char type,
+	    uint32_t start, uint32_t count);
+
+/*
+ * Strict decimal: digits only, no sign, no leading zero (except "0"
+ * itself), at most MAX.  0 ok, -1 with errno EINVAL or ERANGE.
+ */
+int	policy_parse_u32(const char *s, uint32_t max, uint32_t *out);
+
+/* One extent of a uid_map or gid_map: "u:INSIDE:OUTSIDE:COUNT". */
+struct idmap_extent {
+	char		 type;		/* 'u' or 'g' */
+	uint32_t	 inside;
+	uint32_t	 outside;
+	uint32_t	 count;
+};
+
+/*
+ * idmap_parse: S must be exactly TYPE:INSIDE:OUTSIDE:COUNT, numbers as
+ * policy_parse_u32, COUNT >= 1, and neither INSIDE+COUNT nor
+ * OUTSIDE+COUNT may pass 4294967295.  -1/EINVAL or ERANGE otherwise.
+ *
+ * idmap_validate: the extents of one type must number at most 340 and
+ * overlap neither inside nor outside.  On failure returns -1, and *bad and
+ * *other are the indices of the offending extent(s) (*other == *bad for a
+ * count problem), with errno E2BIG (too many) or EEXIST (overlap).
+ */
+int	idmap_parse(const char *s, struct idmap_extent *x);
+int	idmap_validate(const struct idmap_extent *x, size_t n,
+	    size_t *bad, size_t *other);
+int	idmap_format(const struct idmap_extent *x, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,143 @@
+#!/usr/bin/env bats
+# The policy file as the setuid helper sees it: every fixture through
+# `roost-helper check`, and the file-safety rules that make the helper
+# refuse everything.
+
+load helpers
+
+@test "policy: every ok-*.ini fixture is accepted by check" {
+	cd "$FIX/policy"
+	for f in ok-*.ini; do
+		run -0 as alice "$HELPER" check "$f"
+		assert_line --index 0 "user alice uid 1001 gid 1001"
+	done
+}
+
+@test "policy: every bad-*.ini fixture is rejected with its .err message" {
+	cd "$FIX/policy"
+	n=0
+	for f in bad-*.ini; do
+		run -1 as alice "$HELPER" check "$f"
+		assert_output "roost-helper: check: policy: $(head -n 1 "${f%.ini}.err")"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 20 ]
+}
+
+@test "policy: check prints the caller's entitlement from the installed policy" {
+	run -0 as alice "$HELPER" check
+	assert_output "user alice uid 1001 gid 1001
+uids 1001 1 self
+uids 100000 65536 user:alice
+gids 1001 1 self
+gids 100000 65536 user:alice
+setgroups default"
+}
+
+@test "policy: check names the group section that grants a right" {
+	run -0 as carol "$HELPER" check
+	assert_line "uids 300000 65536 group:builders"
+	assert_line "gids 300000 65536 group:builders"
+	assert_line "setgroups default"
+}
+
+@test "policy: check FILE reads FILE as the caller, not as root" {
+	install -m 0600 -o root "$FIX/etc/policy.conf" "$ROOST_R/secret.ini"
+	run -1 as alice "$HELPER" check "$ROOST_R/secret.ini"
+	assert_output "roost-helper: check: $ROOST_R/secret.ini: Permission denied"
+}
+
+@test "policy: a missing policy refuses every request" {
+	pid=$(userns_target alice)
+	rm /etc/roost/policy.conf
+	run -1 as alice "$HELPER" map "$pid" u:0:1001:1
+	assert_output "roost-helper: map: policy: /etc/roost/policy.conf: No such file or directory"
+	assert_unmapped "$pid"
+}
+
+@test "policy: a group-writable policy refuses every request" {
+	pid=$(userns_target alice)
+	chmod 0664 /etc/roost/policy.conf
+	run -1 as alice "$HELPER" map "$pid" u:0:100000:65536
+	assert_output "roost-helper: map: policy: /etc/roost/policy.conf: group or world writable"
+	assert_unmapped "$pid"
+	run -1 as alice "$HELPER" check
+	assert_output "roost-helper: check: policy: /etc/roost/policy.conf: group or world writable"
+}
+
+@test "policy: a policy not owned by root refuses every request" {
+	pid=$(userns_target alice)
+	chown 1001 /etc/roost/policy.conf
+	run -1 as alice "$HELPER" map "$pid" u:0:100000:65536
+	assert_output "roost-helper: map: policy: /etc/roost/policy.conf: not owned by root"
+	assert_unmapped "$pid"
+}
+
+@test "policy: a symlinked policy refuses every request" {
+	pid=$(userns_target alice)
+	mv /etc/roost/policy.conf /etc/roost/real.conf
+	ln -s real.conf /etc/roost/policy.conf
+	run -1 as alice "$HELPER" map "$pid" u:0:100000:65536
+	assert_output "roost-helper: map: policy: /etc/roost/policy.conf: is a symbolic link"
+	assert_unmapped "$pid"
+	rm /etc/roost/policy.conf; mv /etc/roost/real.conf /etc/roost/policy.conf
+}
+
+@test "policy: a policy in a group-writable directory refuses every request" {
+	pid=$(userns_target alice)
+	chmod 0775 /etc/roost
+	run -1 as alice "$HELPER" map "$pid" u:0:100000:65536
+	assert_output "roost-helper: map: policy: /etc/roost: group or world writable"
+	assert_unmapped "$pid"
+	chmod 0755 /etc/roost
+}
+
+@test "policy: a policy that is a directory refuses every request" {
+	pid=$(userns_target alice)
+	rm /etc/roost/policy.conf; mkdir /etc/roost/policy.conf
+	run -1 as alice "$HELPER" map "$pid" u:0:100000:65536
+	assert_output "roost-helper: map: policy: /etc/roost/policy.conf: not a regular file"
+	assert_unmapped "$pid"
+	rmdir /etc/roost/policy.conf
+}
+
+@test "policy: an invalid policy refuses every request, naming file and line" {
+	pid=$(userns_target alice)
+	policy - <<-'EOF'
+	[user:alice]
+	uids = 100000 65536
+	colour = blue
+	EOF
+	run -1 as alice "$HELPER" map "$pid" u:0:100000:65536
+	assert_output "roost-helper: map: policy: /etc/roost/policy.conf:3: unknown key \"colour\" in [user:alice]"
+	assert_unmapped "$pid"
+}
+
+@test "policy: subid-files = yes adds the caller's /etc/subuid and /etc/subgid lines" {
+	policy - <<-'EOF'
+	[global]
+	subid-files = yes
+	EOF
+	run -0 as alice "$HELPER" check
+	assert_line "uids 100000 65536 /etc/subuid:1"
+	assert_line "gids 100000 65536 /etc/subgid:1"
+	pid=$(userns_target alice)
+	run -0 as alice "$HELPER" map "$pid" u:0:100000:65536 g:0:100000:65536
+}
+
+@test "policy: subid files are ignored unless the policy asks for them" {
+	policy - <<-'EOF'
+	; nothing granted
+	EOF
+	pid=$(userns_target alice)
+	run -1 as alice "$HELPER" map "$pid" u:0:100000:65536
+	assert_output "roost-helper: map: u:0:100000:65536: uids 100000-165535 not granted to you"
+}
+
+@test "policy: the shipped example policy is valid and grants nothing" {
+	run -0 as alice "$HELPER" check "$ROOST_TOP/etc/policy.conf"
+	assert_output "user alice uid 1001 gid 1001
+uids 1001 1 self
+gids 1001 1 self
+setgroups default"
+}

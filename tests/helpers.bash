@@ -1,0 +1,106 @@
+# Shared by every suite; see tests/run for the namespace it expects.
+
+bats_require_minimum_version 1.5.0
+load /usr/lib/bats/bats-support/load
+load /usr/lib/bats/bats-assert/load
+load /usr/lib/bats/bats-file/load
+
+: "${ROOST_PREFIX:?run the suites through tests/run}"
+HELPER=$ROOST_PREFIX/libexec/roost/roost-helper
+COMPAT=$ROOST_PREFIX/libexec/roost/compat
+ROOST=$ROOST_PREFIX/bin/roost
+FIX=$ROOST_TOP/tests/fixtures
+declare -gA UIDS=([root]=0 [alice]=1001 [bob]=1002 [carol]=1003 [dave]=1004)
+
+# as USER CMD...: run CMD as the fixture user, with a clean environment.
+# as_argv USER sets AS to the command prefix, for background jobs whose $!
+# must be the process itself (a function in the background is a subshell).
+as_argv() {
+	local id=${UIDS[$1]}
+	AS=(setpriv --reuid="$id" --regid="$id" --init-groups --
+	    env -i PATH="$COMPAT:$ROOST_PREFIX/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	    HOME="/home/$1" USER="$1" LOGNAME="$1"
+	    XDG_RUNTIME_DIR="$ROOST_R/run-$id")
+}
+
+as() {
+	local AS
+	as_argv "$1"
+	shift
+	"${AS[@]}" "$@"
+}
+
+# Install a policy (a fixture path, or - for stdin) as /etc/roost/policy.conf.
+policy() {
+	if [ "$1" = - ]; then
+		cat > /etc/roost/policy.conf
+	else
+		cp "$1" /etc/roost/policy.conf
+	fi
+	chown root:root /etc/roost/policy.conf
+	chmod 0644 /etc/roost/policy.conf
+}
+
+# userns_target USER [UNSHARE-OPTION...]: a process of USER in a fresh
+# user namespace (unmapped unless the options map it); prints its pid.
+# It stays until teardown_targets.
+userns_target() {
+	local u=$1 fifo
+	shift
+	fifo=$(mktemp -u "$ROOST_R/tmp/ready.XXXXXX")
+	mkfifo -m 0666 "$fifo"
+	as_argv "$u"
+	"${AS[@]}" unshare --user "$@" sh -c "echo > $fifo; exec sleep 1000" \
+	    >/dev/null 2>&1 &
+	local pid=$!
+	echo "$pid" >> "$BATS_TEST_TMPDIR/targets"
+	if ! read -r -t 10 _ <> "$fifo"; then
+		echo "userns_target: the target did not start" >&2
+		return 1
+	fi
+	rm -f "$fifo"
+	echo "$pid"
+}
+
+# A plain process of USER in the host's own user namespace.
+host_target() {
+	as_argv "$1"
+	"${AS[@]}" sleep 1000 >/dev/null 2>&1 &
+	echo $! >> "$BATS_TEST_TMPDIR/targets"
+	echo $!
+}
+
+teardown_targets() {
+	local p
+	[ -f "$BATS_TEST_TMPDIR/targets" ] || return 0
+	while read -r p; do
+		kill -KILL "$p" 2>/dev/null || true
+	done < "$BATS_TEST_TMPDIR/targets"
+}
+
+# The maps of PID, "-" when empty.
+maps_of() {
+	echo "uid:$(tr -s ' ' < /proc/$1/uid_map | sed 's/^ //' | tr '\n' ';')" \
+	    "gid:$(tr -s ' ' < /proc/$1/gid_map | sed 's/^ //' | tr '\n' ';')" \
+	    "setgroups:$(cat /proc/$1/setgroups)"
+}
+
+assert_unmapped() {
+	assert_equal "$(maps_of "$1")" "uid: gid: setgroups:allow"
+}
+
+# The syslog lines written since the test began.
+syslog_since_start() {
+	tail -c +"$((SYSLOG_START + 1))" "$ROOST_SYSLOG"
+}
+
+setup() {
+	SYSLOG_START=$(stat -c %s "$ROOST_SYSLOG")
+	rm -rf /etc/roost
+	install -d -m 0755 /etc/roost
+	policy "$FIX/etc/policy.conf"
+}
+
+teardown() {
+	teardown_targets
+}
