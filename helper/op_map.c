@@ -118,8 +118,9 @@ map_decide(const struct request *rq, const struct caller *c,
 			pl->maps_host_root = 1;
 		plan_add(pl, x);
 	}
-	pl->deny_setgroups = c->ent.setgroups == POLICY_SETGROUPS_DENY ||
-	    (c->ent.setgroups == POLICY_SETGROUPS_UNSET && self_only);
+	pl->deny_setgroups = pl->len[0] > 0 &&
+	    (c->ent.setgroups == POLICY_SETGROUPS_DENY ||
+	    (c->ent.setgroups == POLICY_SETGROUPS_UNSET && self_only));
 }
 
 /* Open a map file with the capability the kernel checks at open time. */

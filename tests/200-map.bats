@@ -108,6 +108,16 @@ full_alice="u:0:100000:65536 g:0:100000:65536"
 	assert_output "roost-helper: map: $pid: not a process in a user namespace you own"
 }
 
+@test "helper map: refuses a nested user namespace the caller owns" {
+	# Its outside ids would be read in its parent namespace, not the
+	# host's, so the policy's host ranges would not mean what they say.
+	pid=$(userns_target alice --map-root-user unshare --user)
+	assert_equal "$(maps_of "$pid")" "uid: gid: setgroups:deny"
+	run -1 as alice "$HELPER" map "$pid" $full_alice
+	assert_output "roost-helper: map: $pid: not a process in a user namespace you own"
+	assert_equal "$(maps_of "$pid")" "uid: gid: setgroups:deny"
+}
+
 @test "helper map: refuses a user namespace whose maps are already written" {
 	pid=$(userns_target alice --map-root-user)
 	run -1 as alice "$HELPER" map "$pid" $full_alice

@@ -69,3 +69,25 @@ load helpers
 	run -0 as alice lxc-usernsexec -m b:0:100000:65536 -- cat /proc/self/uid_map
 	assert_equal "$(echo "$output" | tr -s ' ' | sed 's/^ //')" "0 100000 65536"
 }
+
+@test "compat: an unprivileged LXC busybox container starts, attaches and stops on roost's maps" {
+	command -v lxc-start >/dev/null || skip "lxc is not installed"
+	chmod 0711 /home/alice
+	as alice sh -c 'mkdir -p ~/.config/lxc ~/.local/share/lxc &&
+	    chmod 0711 ~/.local ~/.local/share && cat > ~/.config/lxc/default.conf' <<-'EOF'
+	lxc.include = /etc/lxc/default.conf
+	lxc.idmap = u 0 100000 65536
+	lxc.idmap = g 0 100000 65536
+	lxc.apparmor.profile = unconfined
+	lxc.net.0.type = empty
+	EOF
+	run -0 as alice lxc-create -t busybox -n roost-bb
+	run -0 as alice lxc-start -n roost-bb -d
+	run -0 as alice lxc-attach -n roost-bb -- cat /proc/self/uid_map
+	assert_equal "$(echo "$output" | tr -s ' ' | sed 's/^ //')" "0 100000 65536"
+	run -0 as alice lxc-stop -n roost-bb -k
+	run -0 as alice lxc-destroy -n roost-bb
+	run syslog_since_start
+	assert_line --regexp "newuidmap\[[0-9]+\]: uid 1001: map: granted: [0-9]+: u:0:100000:65536$"
+	assert_line --regexp "newgidmap\[[0-9]+\]: uid 1001: map: granted: [0-9]+: g:0:100000:65536$"
+}

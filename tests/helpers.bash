@@ -101,6 +101,19 @@ setup() {
 	policy "$FIX/etc/policy.conf"
 }
 
+# Detached containers a test left behind (never pkill -u: the pid
+# namespace is the host's).
+teardown_containers() {
+	local u name pid rest
+	for u in alice bob carol dave; do
+		as "$u" roost ls 2>/dev/null | tail -n +2 |
+		while read -r name pid rest; do
+			kill -KILL "$pid" 2>/dev/null || true
+		done
+	done
+}
+
 teardown() {
 	teardown_targets
+	teardown_containers
 }
