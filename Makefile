@@ -60,8 +60,13 @@ $(B)/%.o: %.c $(B)/config.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+# The helper is linked static-pie: a setuid exec then maps no shared
+# library (no ld.so search, no relocation of five libraries), which is most
+# of its start-up cost (bench/), and nothing outside the binary runs as root.
+HELPER_LDFLAGS ?= -static-pie
 $(B)/roost-helper: $(HELPER_OBJ) $(POLICY_OBJ)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(DEPLIBS)
+	$(CC) $(ALL_CFLAGS) $(subst -pie,,$(ALL_LDFLAGS)) $(HELPER_LDFLAGS) -o $@ $^ \
+	  $(shell $(PKG_CONFIG) --static --libs $(PKGS))
 
 $(B)/roost: $(FRONTEND_OBJ) $(POLICY_OBJ)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(DEPLIBS)

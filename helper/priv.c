@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 
 #include <errno.h>
+#include <grp.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,13 +38,14 @@ priv_set(uint64_t eff)
 }
 
 /*
- * All three uids and gids become the caller's, supplementary groups are
- * dropped and the bounding set cleared, so the kernel checks every access
- * as the caller.  Acting with the caller's euid is also what the kernel's
- * map_write() wants: the opener of uid_map must hold CAP_SYS_ADMIN in the
- * target namespace, which the namespace's owner has (shadow 1ecca843).
- * The kept capabilities go in effective too during capng_change_id(), or
- * libcap-ng drops the CAP_SETUID/SETGID it borrows for the change.
+ * All three uids and gids become the caller's and supplementary groups are
+ * dropped, so the kernel checks every access as the caller.  Acting with
+ * the caller's euid is also what the kernel's map_write() wants: the opener
+ * of uid_map must hold CAP_SYS_ADMIN in the target namespace, which the
+ * namespace's owner has (shadow 1ecca843).  PR_SET_KEEPCAPS carries the
+ * permitted set across setresuid(); capng_apply() then cuts it to the kept
+ * capabilities, none effective.  The bounding set is left alone: the
+ * helper never execs, and no_new_privs is set besides.
  */
 void
 priv_drop(const struct caller *c, const int *caps, size_t ncaps)
@@ -53,10 +55,13 @@ priv_drop(const struct caller *c, const int *caps, size_t ncaps)
 
 	priv_caps = caps;
 	priv_ncaps = ncaps;
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (priv_set(~UINT64_C(0)) == -1 || capng_change_id((int)c->uid, (int)c->gid,
-	    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) != 0)
-		die(1, "privileges", "cannot become uid %u", (unsigned)c->uid);
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1 ||
+	    setresgid(c->gid, c->gid, c->gid) == -1 ||
+	    setgroups(0, NULL) == -1 ||
+	    setresuid(c->uid, c->uid, c->uid) == -1 ||
+	    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1)
+		die(1, "privileges", "cannot become uid %u: %s",
+		    (unsigned)c->uid, strerror(errno));
 	if (getresuid(&r, &e, &s) == -1 || getresgid(&rg, &eg, &sg) == -1 ||
 	    r != c->uid || e != c->uid || s != c->uid ||
 	    rg != c->gid || eg != c->gid || sg != c->gid)
