@@ -63,6 +63,8 @@ $(B)/%.o: %.c $(B)/config.h
 # The helper is linked static-pie: a setuid exec then maps no shared
 # library (no ld.so search, no relocation of five libraries), which is most
 # of its start-up cost (bench/), and nothing outside the binary runs as root.
+# ld warns that libcap-ng's capng_change_id() would need NSS at run time:
+# the helper never calls it (helper/priv.c changes ids itself).
 HELPER_LDFLAGS ?= -static-pie
 $(B)/roost-helper: $(HELPER_OBJ) $(POLICY_OBJ)
 	$(CC) $(ALL_CFLAGS) $(subst -pie,,$(ALL_LDFLAGS)) $(HELPER_LDFLAGS) -o $@ $^ \

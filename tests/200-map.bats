@@ -108,6 +108,16 @@ full_alice="u:0:100000:65536 g:0:100000:65536"
 	assert_output "roost-helper: map: $pid: not a process in a user namespace you own"
 }
 
+@test "helper map: refuses the caller's process in a user namespace another user owns" {
+	pid=$(foreign_userns_target)
+	assert_equal "$(stat -c %u /proc/$pid)" 1001
+	before=$(maps_of "$pid")
+	# Its maps are written: reaching that check would give another message.
+	run -1 as alice "$HELPER" map "$pid" $full_alice
+	assert_output "roost-helper: map: $pid: not a process in a user namespace you own"
+	assert_equal "$(maps_of "$pid")" "$before"
+}
+
 @test "helper map: refuses a nested user namespace the caller owns" {
 	# Its outside ids would be read in its parent namespace, not the
 	# host's, so the policy's host ranges would not mean what they say.

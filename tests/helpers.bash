@@ -62,6 +62,29 @@ userns_target() {
 	echo "$pid"
 }
 
+# A process of alice in a user namespace owned by root: root creates the
+# namespace, maps 0 and 1001 into it, and the process then becomes 1001
+# and execs, so alice can open it (ptrace access) but does not own it.
+foreign_userns_target() {
+	local f1 f2 pid m
+	f1=$(mktemp -u "$ROOST_R/tmp/f1.XXXXXX")
+	f2=$(mktemp -u "$ROOST_R/tmp/f2.XXXXXX")
+	mkfifo -m 0666 "$f1" "$f2"
+	unshare --user sh -c "echo > $f1; read x < $f2; exec setpriv \
+	    --reuid=1001 --regid=1001 --keep-groups \
+	    sh -c 'echo > $f1; exec sleep 1000'" >/dev/null 2>&1 &
+	pid=$!
+	echo "$pid" >> "$BATS_TEST_TMPDIR/targets"
+	read -r -t 10 _ <> "$f1" || return 1
+	m=$'0 0 1\n1001 1001 1\n'
+	printf '%s' "$m" | dd of="/proc/$pid/uid_map" bs=4096 status=none
+	printf '%s' "$m" | dd of="/proc/$pid/gid_map" bs=4096 status=none
+	echo > "$f2"
+	read -r -t 10 _ <> "$f1" || return 1
+	rm -f "$f1" "$f2"
+	echo "$pid"
+}
+
 # A plain process of USER in the host's own user namespace.
 host_target() {
 	as_argv "$1"
