@@ -28,6 +28,12 @@ setup_file() {
 65536 1001 1"
 }
 
+@test "run: roost names the child to the helper by an inherited fd, never a pid" {
+	run -0 as alice roost run --rootfs "$BB" -- true
+	run syslog_since_start
+	assert_line --regexp "roost-helper\[[0-9]+\]: uid 1001: map: granted: fd:[0-9]+: u:0:100000:65536 u:65536:1001:1 g:0:100000:65536 g:65536:1001:1$"
+}
+
 @test "run: pid 1 is roost's init and the command runs under it" {
 	run -0 as alice roost run --rootfs "$BB" -- sh -c 'cat /proc/1/comm; echo $$'
 	assert_output "roost
