@@ -32,27 +32,6 @@ caller_identify(struct caller *c)
 		die(1, uid, "not in the user database");
 }
 
-/* Read all of FD (at most POLICY_MAX_BYTES) into a NUL-terminated buffer. */
-static char *
-slurp(int fd, size_t *len)
-{
-	char	*buf;
-	ssize_t	 n;
-
-	if ((buf = malloc(POLICY_MAX_BYTES + 1)) == NULL)
-		return NULL;
-	*len = 0;
-	while ((n = read(fd, buf + *len, POLICY_MAX_BYTES + 1 - *len)) > 0)
-		*len += (size_t)n;
-	if (n == -1 || *len > POLICY_MAX_BYTES) {
-		free(buf);
-		errno = n == -1 ? errno : EFBIG;
-		return NULL;
-	}
-	buf[*len] = '\0';
-	return buf;
-}
-
 /* /etc/subuid and /etc/subgid, only when the policy says subid-files. */
 static void
 caller_add_subids(struct caller *c, char type, const char *path)
@@ -66,7 +45,7 @@ caller_add_subids(struct caller *c, char type, const char *path)
 			return;
 		die(1, "policy", "%s", err);
 	}
-	if ((buf = slurp(fd, &len)) == NULL)
+	if ((buf = policy_read_fd(fd, &len)) == NULL)
 		die(1, path, "%s", strerror(errno));
 	close(fd);
 	if (policy_subid_add(&c->ent, &c->user, type, buf, len, path, err,

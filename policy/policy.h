@@ -91,12 +91,14 @@ int	policy_open(const char *path, char *err, size_t errlen);
  * Parse the policy held in BUF (LEN bytes; NAME is used in messages).
  * The whole file is rejected on the first error, with "NAME:LINE: reason"
  * in err; *p is then empty.  policy_load_fd() reads at most
- * POLICY_MAX_BYTES from FD and parses them.
+ * POLICY_MAX_BYTES from FD and parses them.  policy_read_fd() returns
+ * all of FD (at most POLICY_MAX_BYTES + 1 bytes) NUL-terminated, to free().
  */
 int	policy_parse(struct policy *p, const char *buf, size_t len,
 	    const char *name, char *err, size_t errlen);
 int	policy_load_fd(struct policy *p, int fd, const char *name,
 	    char *err, size_t errlen);
+char	*policy_read_fd(int fd, size_t *len);
 void	policy_free(struct policy *p);
 
 /*
