@@ -105,6 +105,14 @@ setup_file() {
 	assert_output "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero "
 }
 
+@test "run: /dev/console is the controlling tty when there is one" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	run -0 as alice script -qec "roost run --rootfs $BB -- sh -c 'test -c /dev/console && test -t 0 && echo console-is-a-tty'" /dev/null
+	assert_output --partial console-is-a-tty
+	run -0 as alice roost run --rootfs "$BB" -- sh -c 'test -e /dev/console || echo no-console' < /dev/null
+	assert_output no-console
+}
+
 @test "run: hostname, clean environment, --env, --uid and --gid" {
 	run -0 as alice roost run --rootfs "$BB" --hostname box --env FOO=bar \
 	    --uid 1000 --gid 1000 -- sh -c 'hostname; id -u; id -g; env | sort'
