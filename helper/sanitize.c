@@ -58,6 +58,26 @@ sanitize_fds(const int *keep, size_t nkeep)
 		_exit(1);
 }
 
+/*
+ * A named fd that is not open gets /dev/null, so that no fd the helper
+ * opens later (a policy directory, the syslog socket) can take its number
+ * and be mistaken for the caller's target.
+ */
+static void
+sanitize_keep(const int *keep, size_t nkeep)
+{
+	size_t	 i;
+	int	 fd;
+
+	for (i = 0; i < nkeep; i++) {
+		if (fcntl(keep[i], F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if ((fd = open("/dev/null", O_RDONLY)) == -1 ||
+		    dup2(fd, keep[i]) == -1 || close(fd) == -1)
+			_exit(1);
+	}
+}
+
 void
 sanitize(const int *keep, size_t nkeep)
 {
@@ -65,6 +85,7 @@ sanitize(const int *keep, size_t nkeep)
 
 	sanitize_stdio();
 	sanitize_fds(keep, nkeep);
+	sanitize_keep(keep, nkeep);
 	/*
 	 * The kernel already scrubs LD_* for a setuid exec (AT_SECURE); the
 	 * rest of the caller's environment (TZ, LANG, MALLOC_*, TMPDIR...)

@@ -140,6 +140,9 @@ full_alice="u:0:100000:65536 g:0:100000:65536"
 	assert_output "roost-helper: map: fd:9: not a process in a user namespace you own"
 	run -1 as alice "$HELPER" map fd:9 $full_alice
 	assert_output "roost-helper: map: fd:9: not a process in a user namespace you own"
+	# A closed fd:3 must not be confused with an fd the helper opens.
+	run -1 as alice "$HELPER" map fd:3 $full_alice 3>&-
+	assert_output "roost-helper: map: fd:3: not a process in a user namespace you own"
 }
 
 @test "helper map: refuses overlapping extents" {
