@@ -11,6 +11,7 @@ DESTDIR    ?=
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
 B          := build
+SHELL      := /bin/bash
 
 PKGS    := libbsd-overlay libcap-ng inih
 DEPCFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
@@ -104,6 +105,30 @@ install: all
 	install -m 0644 man/roost-policy.5 $(DESTDIR)$(MANDIR)/man5/roost-policy.5
 	install -m 0644 man/roost-helper.8 $(DESTDIR)$(MANDIR)/man8/roost-helper.8
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c) over the policy sources, with
+# ASan+UBSan; each runs FUZZ_SECONDS on a copy of its seed corpus and fails
+# on any finding.  Never installed.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -D_GNU_SOURCE -Ipolicy $(DEPCFLAGS)
+
+$(B)/fuzz/%: tests/fuzz/fuzz_%.c $(POLICY_SRC) policy/policy.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(POLICY_SRC) $(DEPLIBS)
+
+fuzz: $(FUZZ_TARGETS:%=$(B)/fuzz/%)
+	@for t in $(FUZZ_TARGETS); do \
+	  rm -rf $(B)/fuzz/corpus-$$t && \
+	  cp -r tests/fuzz/corpus/$$t $(B)/fuzz/corpus-$$t && \
+	  echo "fuzz $$t: $(FUZZ_SECONDS) s" && \
+	  $(B)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(B)/fuzz/$$t- $(B)/fuzz/corpus-$$t \
+	    2>&1 | grep -E '^(stat::number_of_executed_units|==|SUMMARY|.*ERROR)' ; \
+	  test $${PIPESTATUS[0]} -eq 0 || exit 1; \
+	done
+
 lint:
 	mandoc -Tlint -Wwarning man/roost.1 man/roost-helper.8 man/roost-policy.5
 
@@ -114,6 +139,6 @@ clean:
 	rm -rf build build-asan
 
 FORCE:
-.PHONY: all unit asan-unit check install lint bench clean FORCE
+.PHONY: all unit asan-unit check install lint bench fuzz clean FORCE
 
 -include $(POLICY_OBJ:.o=.d) $(HELPER_OBJ:.o=.d) $(FRONTEND_OBJ:.o=.d)

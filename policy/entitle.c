@@ -72,13 +72,17 @@ static int
 grant_section(struct policy_entitlement *e, const struct policy *p,
     enum policy_kind kind, const char *name)
 {
-	const struct policy_section *s = p->sections;
+	const struct policy_section *s = NULL;
 	char source[POLICY_SOURCELEN];
+	size_t i;
 
-	for (; s < p->sections + p->nsections; s++)
-		if (s->kind == kind && strcmp(s->name, name) == 0)
-			break;
-	if (s == p->sections + p->nsections)
+	/* By index: an empty policy has sections == NULL, and NULL + 0 is
+	 * undefined (found by tests/fuzz). */
+	for (i = 0; i < p->nsections && s == NULL; i++)
+		if (p->sections[i].kind == kind &&
+		    strcmp(p->sections[i].name, name) == 0)
+			s = &p->sections[i];
+	if (s == NULL)
 		return 0;
 	snprintf(source, sizeof(source), "%s:%s",
 	    kind == POLICY_USER ? "user" : "group", name);
