@@ -138,6 +138,15 @@ usr
 ro"
 }
 
+@test "run: --ns selects the namespaces; without pid the command is not under an init" {
+	run -0 as alice roost run --ns user,mnt --rootfs "$BB" -- sh -c 'test $$ -gt 2 && echo host-pids; cat /proc/self/uid_map'
+	assert_equal "$(echo "$output" | tr -s ' ' | sed 's/^ //')" "host-pids
+0 100000 65536
+65536 1001 1"
+	run -2 as alice roost run --ns user,bogus -- true
+	assert_output "roost: run: --ns: unknown namespace 'bogus' (see roost run --help)"
+}
+
 @test "run: a detached container shows in roost ls and disappears when it exits" {
 	run -0 as alice roost run -d --name sleeper --rootfs "$BB" -- sleep 2
 	assert_output sleeper
