@@ -118,6 +118,13 @@ $(B)/fuzz/%: tests/fuzz/fuzz_%.c $(POLICY_SRC) policy/policy.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(POLICY_SRC) $(DEPLIBS)
 
+# The argv target links the helper's code, all but main().
+$(B)/fuzz/argv: tests/fuzz/fuzz_argv.c $(POLICY_SRC) $(HELPER_SRC) \
+    helper/helper.h $(B)/config.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ihelper -I$(B) -o $@ $< $(POLICY_SRC) \
+	  $(filter-out helper/main.c,$(HELPER_SRC)) $(DEPLIBS)
+
 fuzz: $(FUZZ_TARGETS:%=$(B)/fuzz/%)
 	@for t in $(FUZZ_TARGETS); do \
 	  rm -rf $(B)/fuzz/corpus-$$t && \

@@ -45,7 +45,8 @@ struct op {
 
 extern const struct op	op_map, op_check, op_version;
 
-/* main.c */
+/* request.c */
+int	request_parse(struct request *, int, char **);
 int	request_target(struct request *, const char *);
 
 /* sanitize.c */
