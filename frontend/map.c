@@ -16,7 +16,6 @@
 
 #include "roost.h"
 
-#define SUBID_MAX_BYTES	(1024 * 1024)
 
 struct span {
 	uint64_t	 start;
@@ -105,16 +104,15 @@ add_subid(struct policy_entitlement *e, const struct policy_user *u,
     char type, const char *path)
 {
 	char		 err[POLICY_ERRLEN], *buf;
-	ssize_t		 n;
+	size_t		 n;
 	int		 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return;
-	if ((buf = malloc(SUBID_MAX_BYTES)) != NULL) {
-		n = roost_read_all(fd, buf, SUBID_MAX_BYTES);
-		if (n >= 0)
-			(void)policy_subid_add(e, u, type, buf, n, path,
-			    err, sizeof(err));
+	/* The helper's bounded read, so both reject the same files. */
+	if ((buf = policy_read_fd(fd, &n)) != NULL) {
+		(void)policy_subid_add(e, u, type, buf, n, path, err,
+		    sizeof(err));
 		free(buf);
 	}
 	(void)close(fd);
