@@ -3,6 +3,7 @@
 
 PREFIX     ?= /usr/local
 SYSCONFDIR ?= /etc
+RUNSTATEDIR ?= /run
 BINDIR     ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR     ?= $(PREFIX)/share/man
@@ -13,7 +14,7 @@ PKG_CONFIG ?= pkg-config
 B          := build
 SHELL      := /bin/bash
 
-PKGS    := libbsd-overlay libcap-ng inih
+PKGS    := libbsd-overlay libcap-ng inih libmnl
 DEPCFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 DEPLIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS))
 
@@ -54,6 +55,7 @@ $(B)/config.h: FORCE
 	  '#define ROOST_VERSION "0.1.0"' \
 	  '#define ROOST_POLICY_PATH "$(SYSCONFDIR)/roost/policy.conf"' \
 	  '#define ROOST_HELPER_PATH "$(LIBEXECDIR)/roost/roost-helper"' \
+	  '#define ROOST_RUNDIR "$(RUNSTATEDIR)/roost"' \
 	  > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
@@ -61,15 +63,15 @@ $(B)/%.o: %.c $(B)/config.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-# The helper is linked static-pie: a setuid exec then maps no shared
-# library (no ld.so search, no relocation of five libraries), which is most
-# of its start-up cost (bench/), and nothing outside the binary runs as root.
-# ld warns that libcap-ng's capng_change_id() would need NSS at run time:
-# the helper never calls it (helper/priv.c changes ids itself).
-HELPER_LDFLAGS ?= -static-pie
+# The helper links libbsd, libcap-ng and inih statically, so no library
+# outside the binary runs as root but glibc and libmnl: Debian ships libmnl
+# only as a shared library (libmnl-dev has no libmnl.a), so the helper can
+# no longer be static-pie (see SECURITY.md).
+HELPER_STATIC := libbsd-overlay libcap-ng inih
 $(B)/roost-helper: $(HELPER_OBJ) $(POLICY_OBJ)
-	$(CC) $(ALL_CFLAGS) $(subst -pie,,$(ALL_LDFLAGS)) $(HELPER_LDFLAGS) -o $@ $^ \
-	  $(shell $(PKG_CONFIG) --static --libs $(PKGS))
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ \
+	  -Wl,-Bstatic $(shell $(PKG_CONFIG) --static --libs $(HELPER_STATIC)) \
+	  -Wl,-Bdynamic $(shell $(PKG_CONFIG) --libs libmnl)
 
 $(B)/roost: $(FRONTEND_OBJ) $(POLICY_OBJ)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(DEPLIBS)
@@ -98,6 +100,7 @@ install: all
 	  $(DESTDIR)$(LIBEXECDIR)/roost/roost-helper
 	ln -sf ../roost-helper $(DESTDIR)$(LIBEXECDIR)/roost/compat/newuidmap
 	ln -sf ../roost-helper $(DESTDIR)$(LIBEXECDIR)/roost/compat/newgidmap
+	ln -sf $(BINDIR)/roost $(DESTDIR)$(LIBEXECDIR)/roost/compat/lxc-user-nic
 	test -e $(DESTDIR)$(SYSCONFDIR)/roost/policy.conf || \
 	  install -o root -g root -m 0644 etc/policy.conf \
 	    $(DESTDIR)$(SYSCONFDIR)/roost/policy.conf
@@ -118,12 +121,12 @@ $(B)/fuzz/%: tests/fuzz/fuzz_%.c $(POLICY_SRC) policy/policy.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(POLICY_SRC) $(DEPLIBS)
 
-# The argv target links the helper's code, all but main().
-$(B)/fuzz/argv: tests/fuzz/fuzz_argv.c $(POLICY_SRC) $(HELPER_SRC) \
+# The argv and nl targets link the helper's code, all but main().
+$(B)/fuzz/argv $(B)/fuzz/nl: $(B)/fuzz/%: tests/fuzz/fuzz_%.c $(POLICY_SRC) $(HELPER_SRC) \
     helper/helper.h $(B)/config.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Ihelper -I$(B) -o $@ $< $(POLICY_SRC) \
-	  $(filter-out helper/main.c,$(HELPER_SRC)) $(DEPLIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ihelper -I$(B) -o $@ $< \
+	  $(POLICY_SRC) $(filter-out helper/main.c,$(HELPER_SRC)) $(DEPLIBS)
 
 fuzz: $(FUZZ_TARGETS:%=$(B)/fuzz/%)
 	@for t in $(FUZZ_TARGETS); do \

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,8 @@ out:
 	return pid;
 }
 
+static int	helper_status(int);
+
 static int
 helper_wait(pid_t pid)
 {
@@ -117,6 +120,13 @@ helper_map(int procfd, const struct map_plan *m)
 	st = helper_wait(pid);
 	free(argv);
 	free(buf);
+	return helper_status(st);
+}
+
+/* Say why the helper failed, unless it is a refusal it has explained. */
+static int
+helper_status(int st)
+{
 	if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 1)
@@ -128,6 +138,53 @@ helper_map(int procfd, const struct map_plan *m)
 		roost_warnx("%s: exited with status %d", helper_path(),
 		    WEXITSTATUS(st));
 	return -1;
+}
+
+/*
+ * roost-helper OP fd:PROCFD A [B]: veth (A = BRIDGE, B = IFNAME), unveth
+ * (A = HOSTIF), route and unroute (A = HOSTIF, B = ADDR[/LEN]).  OUT, if
+ * not NULL, receives the first line of the helper's stdout without its
+ * newline (veth: the host-side name).  Returns 0, or -1 after the helper
+ * (or we) said why on stderr.
+ */
+int
+helper_net(const char *op, int procfd, const char *a, const char *b,
+    char *out, size_t outlen)
+{
+	char	 arg0[] = "roost-helper", target[32], buf[256], *nl;
+	char	*argv[6];
+	ssize_t	 n = 0;
+	pid_t	 pid;
+	int	 p[2] = { -1, -1 }, st;
+
+	(void)snprintf(target, sizeof(target), "fd:%d", procfd);
+	argv[0] = arg0;
+	argv[1] = (char *)(uintptr_t)op;
+	argv[2] = target;
+	argv[3] = (char *)(uintptr_t)a;
+	argv[4] = (char *)(uintptr_t)b;
+	argv[5] = NULL;
+	if (out != NULL && pipe2(p, O_CLOEXEC) == -1)
+		roost_err("pipe");
+	if ((pid = helper_spawn(argv, procfd, p[1])) == -1)
+		roost_err("%s", helper_path());
+	if (out != NULL) {
+		(void)close(p[1]);
+		n = roost_read_all(p[0], buf, sizeof(buf) - 1);
+		(void)close(p[0]);
+	}
+	st = helper_wait(pid);
+	if (helper_status(st) == -1)
+		return -1;
+	if (out != NULL) {
+		buf[n < 0 ? 0 : n] = '\0';
+		if ((nl = strchr(buf, '\n')) != NULL)
+			*nl = '\0';
+		if (n <= 0 || strlcpy(out, buf, outlen) >= outlen)
+			roost_errx("%s %s: unexpected output", helper_path(),
+			    op);
+	}
+	return 0;
 }
 
 /* "uids START COUNT SOURCE" or "gids ..."; other lines are not ours. */

@@ -58,6 +58,8 @@ void	map_pack(struct idmap_extent *x, size_t *nx, char type,
 /* helper_call.c */
 const char *helper_path(void);
 int	helper_map(int procfd, const struct map_plan *m);
+int	helper_net(const char *op, int procfd, const char *a, const char *b,
+	    char *out, size_t outlen);
 int	helper_check(struct policy_grant **u, size_t *nu,
 	    struct policy_grant **g, size_t *ng);
 

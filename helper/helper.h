@@ -23,6 +23,10 @@ struct request {
 	const char		*file;		/* check FILE */
 	struct idmap_extent	*ext;
 	size_t			 next;
+	const char		*ifa;		/* veth BRIDGE, else HOSTIF */
+	const char		*ifb;		/* veth IFNAME */
+	const char		*addr_arg;	/* route ADDR[/LEN] as given */
+	struct policy_route	 addr;
 	int			 keep[HELPER_MAX_KEEP];
 	size_t			 nkeep;
 };
@@ -44,10 +48,12 @@ struct op {
 };
 
 extern const struct op	op_map, op_check, op_version;
+extern const struct op	op_veth, op_unveth, op_route, op_unroute;
 
 /* request.c */
 int	request_parse(struct request *, int, char **);
 int	request_target(struct request *, const char *);
+int	request_net(struct request *, int, char **);
 
 /* sanitize.c */
 void	sanitize(const int *, size_t);
@@ -73,10 +79,50 @@ void	priv_drop(const struct caller *, const int *, size_t);
 #define CAPBIT(c)	(UINT64_C(1) << (c))
 void	priv_raise(uint64_t);
 void	priv_lower(void);
+void	priv_keep_root(const int *, size_t);
+void	priv_as_caller(const struct caller *);
+void	priv_as_root(void);
 
 /* target.c */
 int	target_open(const struct request *);
 int	target_verify_userns(int, uid_t);
+int	target_netns(const struct request *, const struct caller *);
+
+/* nl.c: rtnetlink in the host's network namespace. */
+#define ALIASLEN	128
+#define NL_BUFSIZ	32768		/* the kernel's largest dump message */
+struct nl_link {
+	int		 index;
+	unsigned int	 flags;			/* IFF_* */
+	unsigned int	 mtu;
+	unsigned int	 master;		/* 0: none */
+	int		 nsid;			/* the peer's netns, or -1 */
+	char		 name[IFNAMSIZ];
+	char		 kind[16];		/* "veth", "bridge", or "" */
+	char		 alias[ALIASLEN];
+};
+struct nlmsghdr;
+int	nl_open(void);
+struct nlmsghdr *nl_msg(void *, uint16_t, uint16_t, size_t);
+int	nl_talk(struct nlmsghdr *, int (*)(const struct nlmsghdr *, void *),
+	    void *);
+int	nl_parse_link(const struct nlmsghdr *, struct nl_link *);
+int	nl_link_get(const char *, int, struct nl_link *);
+int	nl_links(int (*)(const struct nl_link *, void *), void *);
+int	nl_link_del(int);
+int	nl_nsid(int);
+
+/* op_veth.c, op_unveth.c: the veths roost made, and whose they are. */
+struct veth_tag {
+	uid_t		 uid;
+	char		 grant[POLICY_SOURCELEN];
+	char		 bridge[IFNAMSIZ];
+};
+int	veth_tag_parse(const char *, struct veth_tag *);
+int	net_lock(void);
+int	veth_owned(const struct caller *, int, const char *,
+	    struct nl_link *);
+int	route_change(uint16_t, const struct policy_route *, int);
 
 /* compat.c */
 int	compat_parse(struct request *, int, char **);

@@ -15,6 +15,9 @@
 
 #include "helper.h"
 
+/* The caller's real uid, read once: the network operations run as uid 0. */
+static uid_t	 log_uid;
+
 static const char	*log_prog = "roost-helper";
 static const char	*log_op;
 static char		 log_usage[256];
@@ -23,6 +26,7 @@ static const char	*log_usage_object;
 void
 log_open(const char *prog, const char *op)
 {
+	log_uid = getuid();
 	log_prog = prog;
 	log_op = op;
 	openlog(prog, LOG_PID, LOG_AUTHPRIV);
@@ -51,7 +55,7 @@ log_granted(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	syslog(LOG_NOTICE, "uid %u: %s: granted: %s", (unsigned)getuid(),
+	syslog(LOG_NOTICE, "uid %u: %s: granted: %s", (unsigned)log_uid,
 	    log_op, msg);
 }
 
@@ -74,7 +78,7 @@ report(const char *object, const char *reason)
 		snprintf(line, sizeof(line), "%s: %s%s%s", log_op,
 		    object ? obj : "", object ? ": " : "", reason);
 	fprintf(stderr, "%s: %s\n", log_prog, line);
-	syslog(LOG_WARNING, "uid %u: refused: %s", (unsigned)getuid(), line);
+	syslog(LOG_WARNING, "uid %u: refused: %s", (unsigned)log_uid, line);
 }
 
 void

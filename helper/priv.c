@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -85,4 +86,50 @@ priv_lower(void)
 {
 	if (priv_set(0) == -1 || capng_apply(CAPNG_SELECT_CAPS) != 0)
 		die(1, "privileges", "cannot lower capabilities");
+}
+
+/*
+ * The network operations stay uid 0, keeping only CAPS.  A helper whose
+ * real and saved uids are 0 cannot be signalled, stopped or traced by its
+ * caller, so a well-timed SIGKILL cannot leave a veth made but not yet
+ * tagged with its owner (which the quota would not count), nor a stopped
+ * helper hold the quota lock.  Signals a terminal can send are blocked.
+ */
+void
+priv_keep_root(const int *caps, size_t ncaps)
+{
+	sigset_t	 all;
+
+	priv_caps = caps;
+	priv_ncaps = ncaps;
+	if (sigfillset(&all) == -1 || sigprocmask(SIG_BLOCK, &all, NULL) == -1 ||
+	    setgroups(0, NULL) == -1 || setresgid(0, 0, 0) == -1 ||
+	    setresuid(0, 0, 0) == -1 || priv_set(CAPBIT(CAP_NET_ADMIN) |
+	    CAPBIT(CAP_SETUID) | CAPBIT(CAP_SETGID)) == -1 ||
+	    capng_apply(CAPNG_SELECT_CAPS) != 0 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		die(1, "privileges", "%s", strerror(errno));
+}
+
+/*
+ * Only the effective ids change, and back: the kernel then checks an
+ * access (ptrace-read of /proc/PID/ns/net) exactly as for the caller,
+ * with no capability (a uid 0 -> N change clears the effective set; N -> 0
+ * restores it from the permitted set).  Needs CAP_SETUID and CAP_SETGID.
+ */
+void
+priv_as_caller(const struct caller *c)
+{
+	if (setresgid(-1, c->gid, -1) == -1 || setresuid(-1, c->uid, -1) == -1)
+		die(1, "privileges", "cannot become uid %u: %s",
+		    (unsigned)c->uid, strerror(errno));
+}
+
+void
+priv_as_root(void)
+{
+	if (setresuid(-1, 0, -1) == -1 || setresgid(-1, 0, -1) == -1)
+		die(1, "privileges", "cannot return to uid 0: %s",
+		    strerror(errno));
 }

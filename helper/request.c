@@ -8,7 +8,8 @@
 
 #include "helper.h"
 
-static const struct op	*ops[] = { &op_map, &op_check, &op_version };
+static const struct op	*ops[] = { &op_map, &op_veth, &op_unveth, &op_route,
+    &op_unroute, &op_check, &op_version };
 
 static const struct op *
 op_lookup(const char *name)
@@ -62,9 +63,53 @@ request_parse(struct request *rq, int argc, char *argv[])
 		return compat_parse(rq, argc, argv);
 	}
 	if (argc < 2 || (rq->op = op_lookup(argv[1])) == NULL) {
-		usage_set(NULL, "usage: roost-helper map|check|version ...");
+		usage_set(NULL, "usage: roost-helper map|veth|unveth|route|unroute|"
+		    "check|version ...");
 		return -1;
 	}
 	return rq->op->parse(rq, argc - 1, argv + 1);
 }
 
+
+/*
+ * veth TARGET BRIDGE IFNAME, unveth TARGET HOSTIF, route and unroute
+ * TARGET HOSTIF ADDR[/LEN].  ARGV[0] is the operation.
+ */
+int
+request_net(struct request *rq, int argc, char *argv[])
+{
+	const char	*op = rq->op->name, *use = "HOSTIF ADDR[/LEN]";
+	int		 want = 4;
+
+	if (strcmp(op, "veth") == 0)
+		use = "BRIDGE IFNAME";
+	else if (strcmp(op, "unveth") == 0) {
+		use = "HOSTIF";
+		want = 3;
+	}
+	if (argc != want) {
+		usage_set(NULL, "usage: roost-helper %s TARGET %s", op, use);
+		return -1;
+	}
+	if (request_target(rq, argv[1]) == -1) {
+		usage_set(argv[1], "bad target (want fd:N or a pid)");
+		return -1;
+	}
+	rq->ifa = argv[2];
+	if (*op == 'v')
+		rq->ifb = argv[3];
+	else if (want == 4)
+		rq->addr_arg = argv[3];
+	if (!policy_valid_ifname(rq->ifa) ||
+	    (rq->ifb != NULL && !policy_valid_ifname(rq->ifb))) {
+		usage_set(policy_valid_ifname(rq->ifa) ? rq->ifb : rq->ifa,
+		    "bad interface name");
+		return -1;
+	}
+	if (rq->addr_arg != NULL &&
+	    policy_parse_addr(rq->addr_arg, &rq->addr) == -1) {
+		usage_set(rq->addr_arg, "bad address (want ADDR[/LEN])");
+		return -1;
+	}
+	return 0;
+}

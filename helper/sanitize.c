@@ -82,6 +82,7 @@ void
 sanitize(const int *keep, size_t nkeep)
 {
 	static const struct rlimit	 nocore = { 0, 0 };
+	static const struct rlimit	 nolimit = { RLIM_INFINITY, RLIM_INFINITY };
 
 	sanitize_stdio();
 	sanitize_fds(keep, nkeep);
@@ -102,5 +103,12 @@ sanitize(const int *keep, size_t nkeep)
 	 */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
 	    setrlimit(RLIMIT_CORE, &nocore) == -1)
+		_exit(1);
+	/*
+	 * CPU time carries across exec: a caller who spent all but a tick of
+	 * its RLIMIT_CPU could have the kernel SIGKILL the helper at a point
+	 * of its choosing.  Root may lift the limit.
+	 */
+	if (setrlimit(RLIMIT_CPU, &nolimit) == -1)
 		_exit(1);
 }

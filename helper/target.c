@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "helper.h"
@@ -73,4 +74,41 @@ target_verify_userns(int procfd, uid_t owner)
 	ok = same_inode(pfd, "/proc/self/ns/user");
 	close(pfd);
 	return ok ? 0 : -1;
+}
+
+/*
+ * The network namespace of the target, opened with the caller's ids
+ * (ptrace-read access to ns/net), then checked: not the helper's own (the
+ * host's), and owned by a user namespace the caller owns
+ * (NS_GET_USERNS + NS_GET_OWNER_UID; lxc-user-nic CVE-2017-5985 is what
+ * "can open it" alone allows).  Returns the fd, passed to the kernel as
+ * IFLA_NET_NS_FD: the pid is never looked up again.  Dies otherwise,
+ * with one message for every failure on a caller-named pid.
+ */
+int
+target_netns(const struct request *rq, const struct caller *c)
+{
+	struct statfs	 sf;
+	uid_t		 uid;
+	int		 procfd, fd = -1, ufd = -1, ok;
+
+	procfd = target_open(rq);
+	priv_as_caller(c);
+	if (procfd != -1)
+		fd = openat(procfd, "ns/net", O_RDONLY | O_CLOEXEC);
+	priv_as_root();
+	if (fd != -1 && same_inode(fd, "/proc/self/ns/net"))
+		die(1, rq->target, "the host network namespace is never a "
+		    "target");
+	ok = fd != -1 && fstatfs(fd, &sf) == 0 && sf.f_type == NSFS_MAGIC &&
+	    (ufd = ioctl(fd, NS_GET_USERNS)) != -1 &&
+	    ioctl(ufd, NS_GET_OWNER_UID, &uid) == 0 && uid == c->uid;
+	if (ufd != -1)
+		close(ufd);
+	if (procfd != -1)
+		close(procfd);
+	if (!ok)
+		die(1, rq->target, "not a process in a network namespace you "
+		    "own");
+	return fd;
 }

@@ -300,14 +300,14 @@ add_ids(struct parse_ctx *c, struct policy_section *sec, const char *key,
 }
 
 /* A Linux interface name (dev_valid_name() in net/core/dev.c, less the
- * characters that would need quoting), or "none" for a routed veth. */
-static int
-valid_bridge(const char *s)
+ * characters that would need quoting). */
+int
+policy_valid_ifname(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n < IFNAMSIZ && strcmp(s, ".") != 0 && strcmp(s, "..") != 0 &&
-	    strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	return n > 0 && n < IFNAMSIZ && strcmp(s, ".") != 0 &&
+	    strcmp(s, "..") != 0 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
 }
 
@@ -324,7 +324,7 @@ add_veth(struct parse_ctx *c, struct policy_section *sec, const char *key,
 	(void)key;
 	if (two_fields(value, buf, &bridge, &count) == -1)
 		return fail(c, "veth: want BRIDGE COUNT");
-	if (!valid_bridge(bridge))
+	if (!policy_valid_ifname(bridge))
 		return fail(c, "veth: bad bridge name \"%s\"", bridge);
 	for (i = 0; i < sec->nveths; i++)
 		if (strcmp(sec->veths[i].bridge, bridge) == 0)
@@ -357,40 +357,71 @@ same_bits(const unsigned char *a, const unsigned char *b, unsigned int from,
 	return 1;
 }
 
-/* ADDR[/LEN], IPv4 or IPv6, with no host bits set. */
-static int
-parse_route(struct parse_ctx *c, const char *value, struct policy_route *r)
+/* ADDR[/LEN], IPv4 or IPv6, with no host bits set.  Pure. */
+int
+policy_parse_addr(const char *s, struct policy_route *r)
 {
 	static const unsigned char zero[16];
-	const char *slash = strchr(value, '/');
-	size_t n = slash != NULL ? (size_t)(slash - value) : strlen(value);
+	const char *slash = strchr(s, '/');
+	size_t n = slash != NULL ? (size_t)(slash - s) : strlen(s);
 	char addr[INET6_ADDRSTRLEN];
 	uint32_t len;
 
-	if (n >= sizeof(addr))
-		return fail(c, "route: bad address \"%.*s\"", (int)n, value);
-	memcpy(addr, value, n);
-	addr[n] = '\0';
 	memset(r, 0, sizeof(*r));
-	r->family = AF_INET;
-	if (inet_pton(AF_INET, addr, r->addr) != 1) {
+	errno = EINVAL;
+	if (n >= sizeof(addr))
+		return -1;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, r->addr) == 1)
+		r->family = AF_INET;
+	else if (inet_pton(AF_INET6, addr, r->addr) == 1)
 		r->family = AF_INET6;
-		if (inet_pton(AF_INET6, addr, r->addr) != 1)
-			return fail(c, "route: bad address \"%s\"", addr);
-	}
+	else
+		return -1;
 	len = r->family == AF_INET ? 32 : 128;
 	if (slash != NULL && (policy_parse_u32(slash + 1, len, &len) == -1 ||
 	    len == 0))
-		return fail(c, "route: bad prefix length \"%s\"", slash + 1);
+		return -1;
 	r->len = len;
-	if (!same_bits(r->addr, zero, len, 128))
-		return fail(c, "route: host bits set in \"%s\"", value);
-	r->line = c->line;
-	return 0;
+	errno = EDOM;
+	return same_bits(r->addr, zero, len, 128) ? 0 : -1;
 }
 
-/* Like ids, no address may be granted twice anywhere in the file: two
- * prefixes overlap when the shorter one contains the other. */
+/* Two prefixes overlap when the shorter one contains the other. */
+int
+policy_route_overlap(const struct policy_route *a,
+    const struct policy_route *b)
+{
+	return a->family == b->family && same_bits(a->addr, b->addr, 0,
+	    a->len < b->len ? a->len : b->len);
+}
+
+/* Is R inside (or equal to) the prefix G? */
+int
+policy_route_within(const struct policy_route *r,
+    const struct policy_route *g)
+{
+	return r->len >= g->len && policy_route_overlap(r, g);
+}
+
+static int
+parse_route(struct parse_ctx *c, const char *value, struct policy_route *r)
+{
+	if (policy_parse_addr(value, r) == 0) {
+		r->line = c->line;
+		return 0;
+	}
+	if (errno == EDOM)
+		return fail(c, "route: host bits set in \"%s\"", value);
+	if (r->family != 0 && strchr(value, '/') != NULL)
+		return fail(c, "route: bad prefix length \"%s\"",
+		    strchr(value, '/') + 1);
+	return fail(c, "route: bad address \"%.*s\"",
+	    (int)strcspn(value, "/"), value);
+}
+
+/* Like ids, no address may be granted twice anywhere in the file. */
 static int
 add_route(struct parse_ctx *c, struct policy_section *sec, const char *key,
     const char *value)
@@ -404,8 +435,7 @@ add_route(struct parse_ctx *c, struct policy_section *sec, const char *key,
 	for (i = 0; i < c->p->nsections; i++)
 		for (j = 0; j < c->p->sections[i].nroutes; j++) {
 			o = &c->p->sections[i].routes[j];
-			if (o->family == r.family && same_bits(o->addr, r.addr,
-			    0, o->len < r.len ? o->len : r.len))
+			if (policy_route_overlap(o, &r))
 				return fail(c, "route: overlaps line %u",
 				    o->line);
 		}

@@ -188,6 +188,22 @@ int	policy_self_only(const struct policy_entitlement *e, char type,
  */
 int	policy_parse_u32(const char *s, uint32_t max, uint32_t *out);
 
+/* An interface name the kernel and a terminal take as is: 1-15 of
+ * [A-Za-z0-9_.-], not "." or "..". */
+int	policy_valid_ifname(const char *s);
+
+/*
+ * ADDR[/LEN] (IPv4 or IPv6; LEN defaults to the full length) into *r.
+ * -1 with errno EINVAL (malformed) or EDOM (host bits set).  Two prefixes
+ * overlap when the shorter contains the other; R is within G when G
+ * contains it.
+ */
+int	policy_parse_addr(const char *s, struct policy_route *r);
+int	policy_route_overlap(const struct policy_route *a,
+	    const struct policy_route *b);
+int	policy_route_within(const struct policy_route *r,
+	    const struct policy_route *g);
+
 /* One extent of a uid_map or gid_map: "u:INSIDE:OUTSIDE:COUNT". */
 struct idmap_extent {
 	char		 type;		/* 'u' or 'g' */

@@ -1,0 +1,250 @@
+/*
+ * roost-helper veth TARGET BRIDGE IFNAME: a veth pair whose peer is born
+ * in TARGET's network namespace as IFNAME, and whose host end is attached
+ * to BRIDGE (or to nothing, for "none"), tagged with its owner, and up.
+ *
+ * The tag is the host end's ifalias, "roost uid=UID grant=SOURCE
+ * bridge=BRIDGE".  Only root can set it in the host's namespace, so the
+ * kernel's own list of links is the quota's ledger: a veth that dies with
+ * its container's namespace leaves no stale record behind.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <linux/capability.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libmnl/libmnl.h>
+
+#include "config.h"
+#include "helper.h"
+
+static const int	 caps_open[] = { CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID };
+static const int	 caps_net[] = { CAP_NET_ADMIN };
+
+int
+veth_tag_parse(const char *s, struct veth_tag *t)
+{
+	char		 buf[ALIASLEN], *p = buf, *uid, *grant, *bridge;
+	uint32_t	 u;
+
+	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf) ||
+	    strncmp(buf, "roost uid=", 10) != 0)
+		return -1;
+	p += 10;
+	uid = strsep(&p, " ");
+	grant = strsep(&p, " ");
+	bridge = p;
+	if (grant == NULL || bridge == NULL ||
+	    strncmp(grant, "grant=", 6) != 0 ||
+	    strncmp(bridge, "bridge=", 7) != 0 ||
+	    policy_parse_u32(uid, ID_INVALID - 1, &u) == -1 ||
+	    strlcpy(t->grant, grant + 6, sizeof(t->grant)) >=
+	    sizeof(t->grant) || !policy_valid_ifname(bridge + 7))
+		return -1;
+	strlcpy(t->bridge, bridge + 7, sizeof(t->bridge));
+	t->uid = u;
+	return 0;
+}
+
+/*
+ * The lock that makes count-then-create atomic, in a root-only directory
+ * (never a caller-writable path: bubblewrap CVE-2019-12439).  Called as
+ * root; the helper holding it cannot be stopped by a caller.
+ */
+int
+net_lock(void)
+{
+	struct stat	 st;
+	int		 dfd, fd = -1;
+
+	if (mkdir(ROOST_RUNDIR, 0700) == -1 && errno != EEXIST)
+		return -1;
+	dfd = open(ROOST_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (dfd == -1)
+		return -1;
+	if (fstat(dfd, &st) == 0 && st.st_uid == 0 &&
+	    (st.st_mode & 022) == 0)
+		fd = openat(dfd, "net.lock", O_RDWR | O_CREAT | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+	else
+		errno = EPERM;
+	close(dfd);
+	if (fd != -1 && flock(fd, LOCK_EX) == -1) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+struct count {
+	const struct policy_veth_grant	*g;
+	unsigned int			 n;
+};
+
+static int
+count_one(const struct nl_link *l, void *data)
+{
+	struct count	*q = data;
+	struct veth_tag	 t;
+
+	if (veth_tag_parse(l->alias, &t) == 0 &&
+	    strcmp(t.grant, q->g->source) == 0 &&
+	    strcmp(t.bridge, q->g->bridge) == 0)
+		q->n++;
+	return 0;
+}
+
+static void
+bridge_get(const char *name, struct nl_link *br)
+{
+	if (nl_link_get(name, 0, br) == -1) {
+		if (errno == ENODEV)
+			die(1, name, "no such interface");
+		die(1, name, "%s", strerror(errno));
+	}
+	if (strcmp(br->kind, "bridge") != 0)
+		die(1, name, "not a bridge");
+}
+
+/* One RTM_NEWLINK: the peer is created inside NETFD's namespace, by fd. */
+static int
+veth_create(const char *host, const char *peer, unsigned int mtu, int netfd)
+{
+	char		 buf[NL_BUFSIZ];
+	unsigned char	 mac[6];
+	struct nlmsghdr	*nlh;
+	struct nlattr	*info, *data, *p;
+
+	/* Locally administered, and high: a bridge takes the lowest MAC of
+	 * its ports, never this one. */
+	arc4random_buf(mac, sizeof(mac));
+	mac[0] = 0xfe;
+	nlh = nl_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+	    sizeof(struct ifinfomsg));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, host);
+	mnl_attr_put(nlh, IFLA_ADDRESS, sizeof(mac), mac);
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	p = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netfd);
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	mnl_attr_nest_end(nlh, p);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	return nl_talk(nlh, NULL, NULL);
+}
+
+/* Tag, attach and up, in one RTM_SETLINK. */
+static int
+veth_setup(const char *host, const struct caller *c,
+    const struct policy_veth_grant *g, const struct nl_link *br)
+{
+	char			 buf[NL_BUFSIZ], alias[ALIASLEN];
+	struct nlmsghdr		*nlh;
+	struct ifinfomsg	*ifm;
+
+	nlh = nl_msg(buf, RTM_SETLINK, 0, sizeof(*ifm));
+	ifm = mnl_nlmsg_get_payload(nlh);
+	ifm->ifi_flags = ifm->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, host);
+	snprintf(alias, sizeof(alias), "roost uid=%u grant=%s bridge=%s",
+	    (unsigned)c->uid, g->source, g->bridge);
+	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
+	if (br->index > 0)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)br->index);
+	return nl_talk(nlh, NULL, NULL);
+}
+
+static void
+veth_make(const struct request *rq, const struct caller *c,
+    const struct policy_veth_grant *g, const struct nl_link *br, int netfd,
+    char host[IFNAMSIZ])
+{
+	struct nl_link	 l;
+	int		 tries = 0, e;
+
+	do {
+		snprintf(host, IFNAMSIZ, "roost%08x", arc4random());
+		if (veth_create(host, rq->ifb, br->mtu, netfd) == 0)
+			break;
+		/* EEXIST names the peer, unless the random host name is
+		 * taken (then try another). */
+		if (errno != EEXIST)
+			die(1, rq->ifb, "cannot create: %s", strerror(errno));
+		if (nl_link_get(host, 0, &l) == -1)
+			die(1, rq->ifb, "exists in the target's network "
+			    "namespace");
+	} while (++tries < 4);
+	if (tries == 4)
+		die(1, host, "no free name");
+	if (veth_setup(host, c, g, br) == -1) {
+		e = errno;
+		if (nl_link_get(host, 0, &l) == 0)
+			nl_link_del(l.index);
+		die(1, host, "cannot set up: %s", strerror(e));
+	}
+}
+
+static void
+veth_run(const struct request *rq, struct caller *c)
+{
+	const struct policy_entitlement	*e = &c->ent;
+	struct nl_link			 br = { .mtu = 1500 };
+	struct count			 q;
+	char				 host[IFNAMSIZ], obj[OBJLEN];
+	unsigned int			 total = 0;
+	size_t				 i;
+	int				 netfd;
+
+	for (i = 0; i < e->nveths; i++)
+		if (strcmp(e->veths[i].bridge, rq->ifa) == 0)
+			total += e->veths[i].count;
+	if (total == 0)
+		die(1, rq->ifa, "not granted to you by policy");
+	priv_keep_root(caps_open, 3);
+	netfd = target_netns(rq, c);
+	priv_keep_root(caps_net, 1);
+	if (net_lock() == -1)
+		die(1, ROOST_RUNDIR, "cannot lock: %s", strerror(errno));
+	if (nl_open() == -1)
+		die(1, "netlink", "%s", strerror(errno));
+	if (strcmp(rq->ifa, "none") != 0)
+		bridge_get(rq->ifa, &br);
+	/* Allotments in entitlement order: the user's own, then groups'. */
+	for (i = 0; i < e->nveths; i++) {
+		q.g = &e->veths[i];
+		q.n = 0;
+		if (strcmp(q.g->bridge, rq->ifa) != 0)
+			continue;
+		if (nl_links(count_one, &q) == -1)
+			die(1, "netlink", "%s", strerror(errno));
+		if (q.n < q.g->count)
+			break;
+	}
+	if (i == e->nveths)
+		die(1, rq->ifa, "quota of %u reached", total);
+	veth_make(rq, c, q.g, &br, netfd, host);
+	if (printf("%s\n", host) < 0 || fflush(stdout) == EOF) {
+		i = (size_t)errno;
+		if (nl_link_get(host, 0, &br) == 0)
+			nl_link_del(br.index);
+		die(1, host, "stdout: %s", strerror((int)i));
+	}
+	log_granted("%s: %s on %s as %s, %s %u of %u",
+	    log_object(rq->target, obj, sizeof(obj)), host, rq->ifa, rq->ifb,
+	    q.g->source, q.n + 1, q.g->count);
+}
+
+const struct op	op_veth = { "veth", 1, request_net, veth_run };
