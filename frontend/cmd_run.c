@@ -2,9 +2,10 @@
  * cmd_run.c: roost run, a command in a new container.
  *
  * The parent clones the container's first process into new namespaces,
- * has its ids mapped, records it if named, releases it and waits.  The
- * child builds the file system, pivots into it and runs the command under
- * a small pid 1 (init.c).  With -d a monitor process, in a session of its
+ * has its ids mapped and its veths made (net.c), records it if named,
+ * releases it and waits.  The child configures its end of the veths,
+ * builds the file system, pivots into it and runs the command under a
+ * small pid 1 (init.c).  With -d a monitor process, in a session of its
  * own, takes the parent's place and the caller returns once the command
  * has been exec'd.
  */
@@ -23,7 +24,7 @@
 
 const char run_usage[] =
 "usage: roost run [--rootfs DIR] [--bind SRC:DST[:ro]]... [--name NAME]\n"
-"                 [-d | --detach] [--hostname NAME] [--net none|host]\n"
+"                 [-d | --detach] [--hostname NAME] [--net SPEC]...\n"
 "                 [--ns LIST] [--map auto|MAP]... [--uid UID] [--gid GID]\n"
 "                 [--env KEY=VALUE]... [--] CMD [ARG...]\n"
 "  --rootfs DIR         root file system (default: an empty tmpfs)\n"
@@ -31,8 +32,11 @@ const char run_usage[] =
 "  --name NAME          record the container as NAME (see roost ls)\n"
 "  -d, --detach         run in the background and print the name\n"
 "  --hostname NAME      host name (default: the name, or roost)\n"
-"  --net none|host      a network namespace with only lo (the default),\n"
-"                       or the host's network\n"
+"  --net SPEC           none: a network namespace with only lo (the\n"
+"                       default); host: the host's network;\n"
+"                       bridge:BR[,name=IF][,addr=ADDR/LEN]...[,gw=ADDR]:\n"
+"                       a veth on bridge BR; routed:ADDR[/LEN][,ADDR...]\n"
+"                       [,name=IF]: a veth the host routes ADDR to\n"
 "  --ns LIST            the namespaces, a comma list of user, mnt, pid,\n"
 "                       ipc, uts, net, cgroup (default: all)\n"
 "  --map auto|MAP       the id map: all ids the policy grants you (auto),\n"
@@ -87,7 +91,7 @@ struct run_opts {
 	char		 genname[32];
 	int		 detach;
 	const char	*hostname;
-	const char	*net;
+	struct net_plan	 net;
 	int		 nsflags;
 	struct map_plan	 map;
 	uint32_t	 uid;
@@ -200,7 +204,7 @@ run_option(struct run_opts *o, int c, char **argv)
 		o->hostname = optarg;
 		break;
 	case OPT_NET:
-		o->net = optarg;
+		net_parse(&o->net, optarg);
 		break;
 	case OPT_NS:
 		o->nsflags = run_ns_list(optarg);
@@ -249,12 +253,7 @@ run_check(struct run_opts *o)
 {
 	if (o->argv[0] == NULL)
 		roost_usage("no command given");
-	if (o->net != NULL && strcmp(o->net, "none") == 0)
-		o->nsflags |= CLONE_NEWNET;
-	else if (o->net != NULL && strcmp(o->net, "host") == 0)
-		o->nsflags &= ~CLONE_NEWNET;
-	else if (o->net != NULL)
-		roost_usage("--net: none or host expected, got '%s'", o->net);
+	net_check(&o->net, &o->nsflags);
 	if (o->name != NULL && !state_name_ok(o->name))
 		roost_usage("%s: invalid container name", o->name);
 	if ((o->rootfs != NULL || o->nbinds > 0) &&
@@ -376,8 +375,10 @@ run_prepare(struct run_opts *o, struct mnt_req *r, int *netdone,
 	 */
 	if (unshare(o->nsflags & ~CLONE_NEWPID) == -1) {
 		o->unshare_errno = errno;
+		net_ready(&o->net, child.release, 0);
 		return;
 	}
+	net_ready(&o->net, child.release, 1);
 	*netdone = (o->nsflags & CLONE_NEWNET) && ns_lo_up() == 0;
 	*utsdone = (o->nsflags & CLONE_NEWUTS) &&
 	    sethostname(o->hostname, strlen(o->hostname)) == 0;
@@ -404,6 +405,7 @@ run_setup(struct run_opts *o, struct mnt_req *r, int netdone, int utsdone)
 	}
 	if ((o->nsflags & CLONE_NEWNET) && !netdone && ns_lo_up() == -1)
 		roost_err("cannot bring up lo");
+	net_configure(&o->net);
 	if ((o->nsflags & CLONE_NEWUTS) && !utsdone &&
 	    sethostname(o->hostname, strlen(o->hostname)) == -1)
 		roost_err("cannot set the host name");
@@ -452,6 +454,7 @@ run_start(struct run_opts *o)
 	roost_cleanup = run_abort;
 	map_resolve(&o->map);
 	ns_map(&child, &o->map);
+	net_attach(&o->net, &child);
 	if (o->name != NULL) {
 		if (state_claim(o->statefd, o->name, child.procfd, child.pid,
 		    o->argv) == -1)

@@ -14,6 +14,8 @@ static const struct {
 	{ "run",	cmd_run },
 	{ "unshare",	cmd_unshare },
 	{ "ls",		cmd_ls },
+	{ "net",	cmd_net },
+	{ "lxc-hook",	cmd_lxchook },
 };
 
 static void
@@ -22,6 +24,8 @@ usage_all(void)
 	(void)fputs(run_usage, stdout);
 	(void)fputs(unshare_usage, stdout);
 	(void)fputs(ls_usage, stdout);
+	(void)fputs(net_usage, stdout);
+	(void)fputs(lxchook_usage, stdout);
 	(void)fputs("usage: roost version\n"
 	    "usage: roost help | --help | -h\n", stdout);
 }
@@ -38,6 +42,9 @@ main(int argc, char **argv)
 {
 	size_t	 i;
 
+	/* LXC execs its helper by a fixed path, which an admin points here. */
+	if (argc > 0 && strcmp(basename(argv[0]), "lxc-user-nic") == 0)
+		roost_exit(compat_usernic(argc, argv));
 	if (argc < 2)
 		roost_usage("no command given");
 	if (is_help(argv[1])) {

@@ -98,26 +98,6 @@ map_pack(struct idmap_extent *x, size_t *nx, char type,
 	free(s);
 }
 
-/* Add an /etc/subuid-style file; a missing or bad file adds nothing. */
-static void
-add_subid(struct policy_entitlement *e, const struct policy_user *u,
-    char type, const char *path)
-{
-	char		 err[POLICY_ERRLEN], *buf;
-	size_t		 n;
-	int		 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return;
-	/* The helper's bounded read, so both reject the same files. */
-	if ((buf = policy_read_fd(fd, &n)) != NULL) {
-		(void)policy_subid_add(e, u, type, buf, n, path, err,
-		    sizeof(err));
-		free(buf);
-	}
-	(void)close(fd);
-}
-
 /*
  * The caller's entitlement from the policy.  Returns 0, -1 if the policy
  * is missing or unusable, or -2 if the caller may not read it (then the
@@ -142,10 +122,6 @@ entitle(struct policy_entitlement *e)
 		goto out;
 	if (policy_entitle(&p, &u, e) == -1)
 		goto out;
-	if (p.subid_files) {
-		add_subid(e, &u, 'u', "/etc/subuid");
-		add_subid(e, &u, 'g', "/etc/subgid");
-	}
 	rc = 0;
 	policy_user_free(&u);
 out:

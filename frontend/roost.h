@@ -18,6 +18,7 @@
 #define ROOST_NORETURN		__attribute__((noreturn))
 
 /* util.c: messages are one line, "roost: VERB: reason". */
+extern const char	*roost_prog;		/* "roost", or a personality */
 extern const char	*roost_verb;
 extern int		 roost_err_fd;		/* where messages go */
 extern int		 roost_fail_fd;		/* -1, or told of a failure */
@@ -83,6 +84,70 @@ int	ns_lo_up(void);
 int	ns_wait(pid_t pid, int statusfd);
 int	ns_forward_ok(int code, pid_t target);
 
+/* nl.c: rtnetlink in the current network namespace (libmnl). */
+struct nl;
+
+struct nl_addr {
+	int		 index;		/* the link, where it matters */
+	int		 family;	/* AF_INET or AF_INET6 */
+	unsigned int	 prefixlen;
+	unsigned char	 a[16];
+};
+
+struct nl_link {
+	int		 index;
+	int		 link;		/* IFLA_LINK: a veth's peer, or 0 */
+	int		 netnsid;	/* the peer's netns, or -1: this one */
+	int		 master;	/* a bridge port's bridge, or 0 */
+	unsigned int	 flags;
+	char		 name[16];
+	char		 kind[16];	/* "veth", "bridge", ... */
+};
+
+struct nl *nl_open(void);
+void	nl_close(struct nl *h);
+int	nl_link_up(struct nl *h, int index);
+int	nl_addr_add(struct nl *h, const struct nl_addr *a, int nodad);
+int	nl_route_add(struct nl *h, int index, const struct nl_addr *dst,
+	    const struct nl_addr *gw, int scope);
+int	nl_link_dump(struct nl *h, struct nl_link **out, size_t *n);
+int	nl_addr_dump(struct nl *h, struct nl_addr **out, size_t *n);
+
+/* net.c: --net, and the container's end of its interfaces. */
+#define NET_IFNAMSIZ	16
+#define NET_MAX_ADDRS	16
+
+enum net_mode { NET_DEFAULT, NET_NONE, NET_HOST, NET_VETH };
+
+struct net_if {
+	char		 name[NET_IFNAMSIZ];	/* inside; "" until named */
+	char		 bridge[NET_IFNAMSIZ];	/* "none": routed */
+	char		 host[NET_IFNAMSIZ];	/* the host end, the helper's */
+	struct nl_addr	 addrs[NET_MAX_ADDRS];
+	size_t		 naddrs;
+	struct nl_addr	 gws[2];		/* bridge: gw=, one a family */
+	size_t		 ngws;
+};
+
+struct net_plan {
+	enum net_mode	 mode;
+	struct net_if	*ifs;
+	size_t		 nifs;
+};
+
+const char *net_ntop(const struct nl_addr *a, int withlen, char *buf,
+	    size_t len);
+int	net_parse_if(struct net_if *i, const char *what, const char *spec);
+void	net_parse(struct net_plan *p, const char *spec);
+void	net_autoname(struct net_if *i, const char *const *names, size_t n);
+void	net_check(struct net_plan *p, int *nsflags);
+void	net_ready(const struct net_plan *p, int sock, int ok);
+int	net_attach_if(struct net_if *i, int procfd);
+void	net_attach(struct net_plan *p, const struct ns_child *c);
+void	net_configure_if(struct nl *h, const struct net_if *i, int index);
+int	net_find(const struct nl_link *links, size_t n, const char *name);
+void	net_configure(const struct net_plan *p);
+
 /* mount.c, dev.c: the container's file system, run in the child. */
 struct bind {
 	const char	*src;
@@ -142,9 +207,16 @@ int	state_list(int dirfd, struct record **out, size_t *n);
 extern const char	run_usage[];
 extern const char	unshare_usage[];
 extern const char	ls_usage[];
+extern const char	net_usage[];
+extern const char	lxchook_usage[];
 
 int	cmd_run(int argc, char **argv);
 int	cmd_unshare(int argc, char **argv);
 int	cmd_ls(int argc, char **argv);
+int	cmd_net(int argc, char **argv);
+int	cmd_lxchook(int argc, char **argv);
+
+/* compat_usernic.c: argv[0] is lxc-user-nic. */
+int	compat_usernic(int argc, char **argv);
 
 #endif

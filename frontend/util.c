@@ -17,6 +17,7 @@
 
 #include "roost.h"
 
+const char	*roost_prog = "roost";
 const char	*roost_verb;
 int		 roost_err_fd = STDERR_FILENO;
 int		 roost_fail_fd = -1;
@@ -29,7 +30,7 @@ say(const char *fmt, va_list ap, const char *reason, const char *tail)
 	size_t	 n;
 
 	(void)vsnprintf(text, sizeof(text), fmt, ap);
-	(void)snprintf(msg, sizeof(msg), "roost: %s%s%s%s%s%s\n",
+	(void)snprintf(msg, sizeof(msg), "%s: %s%s%s%s%s%s\n", roost_prog,
 	    roost_verb != NULL ? roost_verb : "",
 	    roost_verb != NULL ? ": " : "", text,
 	    reason != NULL ? ": " : "", reason != NULL ? reason : "",

@@ -1,8 +1,10 @@
 /*
  * Who is asking, and what the policy grants them.  Identity is the real
  * uid only (invariant 1): never argv, the environment, or a file the caller
- * controls.  The user database, the policy and the subid files are read
- * from fixed, root-owned paths, before any privilege is dropped.
+ * controls.  The user database and the policy are read from fixed,
+ * root-owned paths, before any privilege is dropped.  /etc/subuid and
+ * /etc/subgid are not read: the policy is the one source of rights
+ * (`roost policy import` turns them into a policy).
  */
 #include <arpa/inet.h>
 
@@ -14,9 +16,6 @@
 
 #include "config.h"
 #include "helper.h"
-
-#define SUBUID_PATH	"/etc/subuid"
-#define SUBGID_PATH	"/etc/subgid"
 
 void
 caller_identify(struct caller *c)
@@ -30,28 +29,6 @@ caller_identify(struct caller *c)
 	if (policy_userdb_lookup(&c->user, c->uid, "/etc/passwd",
 	    "/etc/group") == -1)
 		die(1, uid, "not in the user database");
-}
-
-/* /etc/subuid and /etc/subgid, only when the policy says subid-files. */
-static void
-caller_add_subids(struct caller *c, char type, const char *path)
-{
-	char	 err[POLICY_ERRLEN], *buf;
-	size_t	 len;
-	int	 fd;
-
-	if ((fd = policy_open(path, err, sizeof(err))) == -1) {
-		if (errno == ENOENT)
-			return;
-		die(1, "policy", "%s", err);
-	}
-	if ((buf = policy_read_fd(fd, &len)) == NULL)
-		die(1, path, "%s", strerror(errno));
-	close(fd);
-	if (policy_subid_add(&c->ent, &c->user, type, buf, len, path, err,
-	    sizeof(err)) == -1)
-		die(1, "policy", "%s", err);
-	free(buf);
 }
 
 /*
@@ -69,10 +46,6 @@ caller_evaluate(struct caller *c, int fd, const char *name)
 	close(fd);
 	if (policy_entitle(&c->policy, &c->user, &c->ent) == -1)
 		die(1, "policy", "%s", strerror(errno));
-	if (c->policy.subid_files) {
-		caller_add_subids(c, 'u', SUBUID_PATH);
-		caller_add_subids(c, 'g', SUBGID_PATH);
-	}
 }
 
 /* The installed policy: its path is compiled in, never taken at run time. */

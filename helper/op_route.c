@@ -10,13 +10,12 @@
 #include <linux/rtnetlink.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
 
 #include "config.h"
 #include "helper.h"
-
-#define MAX_CLASH	16
 
 static const int	 caps_open[] = { CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID };
 static const int	 caps_net[] = { CAP_NET_ADMIN };
@@ -46,15 +45,33 @@ route_change(uint16_t type, const struct policy_route *r, int oif)
 	return nl_talk(nlh, NULL, NULL);
 }
 
-/* Routes in the main table that overlap the one asked for. */
+/* The first route in the main table to another of roost's veths that
+ * overlaps the one asked for, and whether that one is already there. */
 struct clash {
 	const struct policy_route	*want;
 	int				 oif;		/* the veth */
-	int				 same;		/* already there */
-	size_t				 n;
-	int				 oifs[MAX_CLASH];
-	struct policy_route		 r[MAX_CLASH];
+	int				 same;
+	int				*veths;		/* roost's, by index */
+	size_t				 nveths;
+	int				 hit;		/* 0, or its veth */
+	struct policy_route		 r;
 };
+
+static int
+veth_index(const struct nl_link *l, void *data)
+{
+	struct clash	*k = data;
+	struct veth_tag	 t;
+	int		*v;
+
+	if (veth_tag_parse(l->alias, &t) == -1)
+		return 0;
+	if ((v = reallocarray(k->veths, k->nveths + 1, sizeof(*v))) == NULL)
+		return -1;
+	k->veths = v;
+	v[k->nveths++] = l->index;
+	return 0;
+}
 
 static int
 route_attr(const struct nlattr *a, void *data)
@@ -88,6 +105,7 @@ route_one(const struct nlmsghdr *nlh, void *data)
 	const struct rtmsg	*rtm = mnl_nlmsg_get_payload(nlh);
 	struct policy_route	 r = { 0 };
 	uint32_t		 v[6] = { 0 };
+	size_t			 i;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm))
@@ -103,13 +121,20 @@ route_one(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	if ((int)v[0] == k->oif)
 		k->same |= r.len == k->want->len;
-	else if (k->n < MAX_CLASH) {
-		k->oifs[k->n] = (int)v[0];
-		k->r[k->n++] = r;
-	}
+	for (i = 0; i < k->nveths && k->hit == 0; i++)
+		if (k->veths[i] == (int)v[0] && (int)v[0] != k->oif) {
+			k->hit = (int)v[0];
+			k->r = r;
+		}
 	return MNL_CB_OK;
 }
 
+/*
+ * Only a route to another of roost's veths is another user's address (or
+ * the caller's, on another veth); the host's own routes, such as an
+ * on-link LAN prefix, are the admin's.  Runs under the quota lock, so no
+ * veth is made meanwhile.
+ */
 static void
 route_clash(const struct request *rq, struct clash *k)
 {
@@ -117,22 +142,19 @@ route_clash(const struct request *rq, struct clash *k)
 	struct nlmsghdr	*nlh;
 	struct rtmsg	*rtm;
 	struct nl_link	 l;
-	struct veth_tag	 t;
-	size_t		 i;
 
+	if (nl_links(veth_index, k) == -1)
+		die(1, "netlink", "%s", strerror(errno));
 	nlh = nl_msg(buf, RTM_GETROUTE, NLM_F_DUMP, sizeof(*rtm));
 	rtm = mnl_nlmsg_get_payload(nlh);
 	rtm->rtm_family = (unsigned char)rq->addr.family;
 	if (nl_talk(nlh, route_one, k) == -1)
 		die(1, "netlink", "%s", strerror(errno));
-	/* Only a route to another roost veth is another user's address;
-	 * the host's own routes (an on-link LAN prefix) are the admin's. */
-	for (i = 0; i < k->n; i++)
-		if (nl_link_get(NULL, k->oifs[i], &l) == 0 &&
-		    veth_tag_parse(l.alias, &t) == 0)
-			die(1, rq->addr_arg, "overlaps %s/%u routed to %s",
-			    inet_ntop(k->r[i].family, k->r[i].addr, a,
-			    sizeof(a)), k->r[i].len, l.name);
+	if (k->hit != 0)
+		die(1, rq->addr_arg, "overlaps %s/%u routed to %s",
+		    inet_ntop(k->r.family, k->r.addr, a, sizeof(a)), k->r.len,
+		    nl_link_get(NULL, k->hit, &l) == 0 ? l.name : "?");
+	free(k->veths);
 }
 
 /* The container's gateway: the same link-local address on every veth. */

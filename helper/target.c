@@ -12,6 +12,7 @@
 #include <linux/nsfs.h>
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,13 +91,19 @@ target_netns(const struct request *rq, const struct caller *c)
 {
 	struct statfs	 sf;
 	uid_t		 uid;
-	int		 procfd, fd = -1, ufd = -1, ok;
+	int		 procfd = -1, fd = -1, ufd = -1, ok;
 
-	procfd = target_open(rq);
-	priv_as_caller(c);
-	if (procfd != -1)
+	/* fd:N may also be the network namespace itself, which the caller
+	 * opened (LXC names one by path, with no process in it). */
+	if (rq->target_fd != -1 && fstatfs(rq->target_fd, &sf) == 0 &&
+	    sf.f_type == NSFS_MAGIC) {
+		if (ioctl(rq->target_fd, NS_GET_NSTYPE) == CLONE_NEWNET)
+			fd = fcntl(rq->target_fd, F_DUPFD_CLOEXEC, 3);
+	} else if ((procfd = target_open(rq)) != -1) {
+		priv_as_caller(c);
 		fd = openat(procfd, "ns/net", O_RDONLY | O_CLOEXEC);
-	priv_as_root();
+		priv_as_root();
+	}
 	if (fd != -1 && same_inode(fd, "/proc/self/ns/net"))
 		die(1, rq->target, "the host network namespace is never a "
 		    "target");

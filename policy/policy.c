@@ -1,5 +1,5 @@
 /*
- * policy.c: the strict parsers of roost-policy(5) and subuid(5) files.
+ * policy.c: the strict parser of roost-policy(5).
  *
  * inih does the INI parsing proper, but it is lenient where a privilege
  * policy must not be: it takes "key: value", joins indented lines onto the
@@ -23,7 +23,6 @@
 
 enum where {
 	NOWHERE = 0,
-	GLOBAL,
 	SECTION		/* the last of p->sections */
 };
 
@@ -31,13 +30,10 @@ struct parse_ctx {
 	struct policy	*p;
 	const char	*buf;
 	size_t		 len;
-	size_t		 max;		/* a longer file is "too large" */
 	size_t		 pos;
 	unsigned int	 line;
 	enum where	 where;
 	char		 header[POLICY_MAX_LINE + 1];	/* "group:NAME" */
-	unsigned int	 global_line;
-	unsigned int	 subid_files_line;
 	const char	*name;
 	char		*err;
 	size_t		 errlen;
@@ -88,7 +84,7 @@ next_line(struct parse_ctx *c, char *str, size_t size)
 	n = nl != NULL ? (size_t)(nl - s) : c->len - c->pos;
 	c->pos += n + (nl != NULL);
 	c->line++;
-	if (c->pos > c->max)
+	if (c->pos > POLICY_MAX_BYTES)
 		return fail(c, "file too large");
 	if (n > POLICY_MAX_LINE)
 		return fail(c, "line too long");
@@ -150,8 +146,7 @@ open_section(struct parse_ctx *c)
 	return 0;
 }
 
-/* "[" NAME "]", then nothing but blanks and a ";" comment.  [global] too
- * may appear only once. */
+/* "[" NAME "]", then nothing but blanks and a ";" comment. */
 static int
 lex_header(struct parse_ctx *c, const char *s)
 {
@@ -165,14 +160,7 @@ lex_header(struct parse_ctx *c, const char *s)
 		return fail(c, "syntax error");
 	memcpy(c->header, s + 1, (size_t)(e - s) - 1);
 	c->header[e - s - 1] = '\0';
-	if (strcmp(c->header, "global") != 0)
-		return open_section(c);
-	if (c->global_line != 0)
-		return fail(c, "duplicate section [global] (first at line %u)",
-		    c->global_line);
-	c->global_line = c->line;
-	c->where = GLOBAL;
-	return 0;
+	return open_section(c);
 }
 
 /*
@@ -447,45 +435,32 @@ add_route(struct parse_ctx *c, struct policy_section *sec, const char *key,
 	return 0;
 }
 
-/* subid-files in [global] (SEC is NULL) and setgroups in a section: once
- * each, and one of two words. */
+/* setgroups: once per section, allow or deny. */
 static int
-set_word(struct parse_ctx *c, struct policy_section *sec, const char *key,
-    const char *value)
+set_setgroups(struct parse_ctx *c, struct policy_section *sec,
+    const char *key, const char *value)
 {
-	const char *yes = sec == NULL ? "yes" : "allow";
-	const char *no = sec == NULL ? "no" : "deny";
-	unsigned int *first = sec == NULL ? &c->subid_files_line :
-	    &sec->setgroups_line;
-	int set;
-
-	if (*first != 0)
+	if (sec->setgroups_line != 0)
 		return fail(c, "duplicate key \"%s\" (first at line %u)", key,
-		    *first);
-	if (strcmp(value, yes) != 0 && strcmp(value, no) != 0)
-		return fail(c, "%s: want %s or %s", key, yes, no);
-	set = strcmp(value, yes) == 0;
-	if (sec == NULL)
-		c->p->subid_files = set;
-	else
-		sec->setgroups = set ? POLICY_SETGROUPS_ALLOW :
-		    POLICY_SETGROUPS_DENY;
-	*first = c->line;
+		    sec->setgroups_line);
+	if (strcmp(value, "allow") != 0 && strcmp(value, "deny") != 0)
+		return fail(c, "%s: want allow or deny", key);
+	sec->setgroups = strcmp(value, "allow") == 0 ?
+	    POLICY_SETGROUPS_ALLOW : POLICY_SETGROUPS_DENY;
+	sec->setgroups_line = c->line;
 	return 0;
 }
 
 static const struct key {
 	const char	*name;
-	enum where	 where;
 	int		(*set)(struct parse_ctx *, struct policy_section *,
 			    const char *, const char *);
 } keys[] = {
-	{ "subid-files",	GLOBAL,		set_word },
-	{ "uids",		SECTION,	add_ids },
-	{ "gids",		SECTION,	add_ids },
-	{ "veth",		SECTION,	add_veth },
-	{ "route",		SECTION,	add_route },
-	{ "setgroups",		SECTION,	set_word },
+	{ "uids",	add_ids },
+	{ "gids",	add_ids },
+	{ "veth",	add_veth },
+	{ "route",	add_route },
+	{ "setgroups",	set_setgroups },
 };
 
 /* inih's ini_handler: nonzero on success. */
@@ -493,17 +468,16 @@ static int
 handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse_ctx *c = user;
-	struct policy_section *sec = NULL;
+	struct policy_section *sec;
 	size_t i;
 
 	/* The reader saw the header inih is reporting; anything else means
 	 * the two disagree about what a line is. */
 	if (strcmp(section, c->header) != 0 || c->where == NOWHERE)
 		return fail(c, "syntax error") == 0;
-	if (c->where == SECTION)
-		sec = &c->p->sections[c->p->nsections - 1];
+	sec = &c->p->sections[c->p->nsections - 1];
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (keys[i].where == c->where && strcmp(keys[i].name, key) == 0)
+		if (strcmp(keys[i].name, key) == 0)
 			return keys[i].set(c, sec, key, value) == 0;
 	return fail(c, "unknown key \"%s\" in [%s]", key, c->header) == 0;
 }
@@ -513,8 +487,7 @@ policy_parse(struct policy *p, const char *buf, size_t len,
     const char *name, char *err, size_t errlen)
 {
 	struct parse_ctx c = { .p = p, .buf = buf, .len = len,
-	    .max = POLICY_MAX_BYTES, .name = name, .err = err,
-	    .errlen = errlen };
+	    .name = name, .err = err, .errlen = errlen };
 	int r;
 
 	memset(p, 0, sizeof(*p));
@@ -550,64 +523,4 @@ policy_free(struct policy *p)
 	}
 	free(p->sections);
 	memset(p, 0, sizeof(*p));
-}
-
-/* OWNER:START:COUNT, OWNER a user name or a uid (subuid(5)); the lines
- * of user U are added to LIST. */
-static int
-subid_line(struct parse_ctx *c, const struct policy_user *u, char *s,
-    struct policy_grant **list, size_t *n)
-{
-	char *owner = strsep(&s, ":"), *start = strsep(&s, ":");
-	char *count = strsep(&s, ":");
-	struct policy_range r;
-	struct policy_grant *g;
-	uint32_t uid;
-
-	if (count == NULL || s != NULL || *owner == '\0')
-		return fail(c, "want OWNER:START:COUNT");
-	if (host_range(c, "", start, count, &r) == -1)
-		return -1;
-	if ((u->name[0] == '\0' || strcmp(owner, u->name) != 0) &&
-	    (policy_parse_u32(owner, ID_INVALID, &uid) == -1 || uid != u->uid))
-		return 0;
-	if ((g = reallocarray(*list, *n + 1, sizeof(*g))) == NULL)
-		return nomem(c);
-	*list = g;
-	g = &g[(*n)++];
-	g->start = r.start;
-	g->count = r.count;
-	snprintf(g->source, sizeof(g->source), "%s:%u", c->name, c->line);
-	return 0;
-}
-
-/* Every line is checked, not only the caller's: a file that is wrong
- * anywhere may be wrong about the caller too. */
-int
-policy_subid_add(struct policy_entitlement *e, const struct policy_user *u,
-    char type, const char *buf, size_t len, const char *name, char *err,
-    size_t errlen)
-{
-	struct parse_ctx c = { .buf = buf, .len = len, .max = SIZE_MAX,
-	    .name = name, .err = err, .errlen = errlen };
-	struct policy_grant **list = type == 'u' ? &e->uids : &e->gids;
-	size_t *np = type == 'u' ? &e->nuids : &e->ngids, n0 = *np, i;
-	char line[POLICY_MAX_LINE + 1];
-
-	if (type != 'u' && type != 'g') {
-		errno = EINVAL;
-		return -1;
-	}
-	if (errlen > 0)
-		err[0] = '\0';
-	while (next_line(&c, line, sizeof(line)) == 1) {
-		i = strspn(line, BLANKS);
-		if (line[i] != '\0' && line[i] != '#')
-			subid_line(&c, u, line, list, np);
-	}
-	if (c.error == 0)
-		return 0;
-	*np = n0;	/* the file is rejected whole */
-	errno = c.error;
-	return -1;
 }

@@ -18,7 +18,7 @@
 
 #define POLICY_ERRLEN		256
 #define POLICY_NAMELEN		32	/* longest user or group name */
-#define POLICY_SOURCELEN	48	/* "user:NAME", "/etc/subuid:LINE", "self" */
+#define POLICY_SOURCELEN	48	/* "user:NAME", "group:NAME", "self" */
 #define POLICY_MAX_BYTES	(1024 * 1024)
 #define POLICY_MAX_LINE		199	/* inih's line buffer, less the NUL */
 #define POLICY_MAX_VETH		4096
@@ -75,7 +75,6 @@ struct policy_section {
 struct policy {
 	struct policy_section	*sections;
 	size_t			 nsections;
-	int			 subid_files;	/* [global] subid-files = yes */
 };
 
 /*
@@ -162,15 +161,6 @@ struct policy_entitlement {
 int	policy_entitle(const struct policy *p, const struct policy_user *u,
 	    struct policy_entitlement *e);
 void	policy_entitlement_free(struct policy_entitlement *e);
-
-/*
- * Add U's lines of an /etc/subuid ('u') or /etc/subgid ('g') style file,
- * held in BUF, to *e.  Lines are "NAME_OR_UID:START:COUNT"; any malformed
- * line rejects the file with "NAME:LINE: reason".
- */
-int	policy_subid_add(struct policy_entitlement *e,
-	    const struct policy_user *u, char type, const char *buf,
-	    size_t len, const char *name, char *err, size_t errlen);
 
 /*
  * Is [START, START+COUNT) of type 'u' or 'g' wholly covered by the union of

@@ -171,7 +171,7 @@ ro"
 	run -2 as alice roost run --rootfs "$BB"
 	assert_output "roost: run: no command given (see roost run --help)"
 	run -2 as alice roost run --net wifi -- true
-	assert_output "roost: run: --net: none or host expected, got 'wifi' (see roost run --help)"
+	assert_output "roost: run: --net: none, host, bridge:BR[,...] or routed:ADDR[,...] expected, got 'wifi' (see roost run --help)"
 	run -2 as alice roost run --map u:0:1 -- true
 	assert_output "roost: run: --map: bad extent 'u:0:1' (see roost run --help)"
 }

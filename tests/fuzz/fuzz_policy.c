@@ -18,7 +18,6 @@ decide(const struct policy *p, const uint8_t *data, size_t size)
 	struct policy_user		 u = { 1001, 1001, "alice", groups, 2 };
 	struct policy_entitlement	 e;
 	uint32_t			 start = 0, count = 1;
-	char				 err[POLICY_ERRLEN];
 
 	if (policy_entitle(p, &u, &e) == -1)
 		return;
@@ -29,9 +28,6 @@ decide(const struct policy *p, const uint8_t *data, size_t size)
 	(void)policy_permits_ids(&e, 'u', start, count);
 	(void)policy_permits_ids(&e, 'g', start, count);
 	(void)policy_self_only(&e, 'u', start, count);
-	(void)policy_subid_add(&e, &u, 'u', (const char *)data, size,
-	    "subuid", err, sizeof(err));
-	(void)policy_permits_ids(&e, 'u', start, count);
 	policy_entitlement_free(&e);
 }
 

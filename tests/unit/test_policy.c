@@ -60,7 +60,7 @@ load(struct policy *p, const char *name, char *err, size_t errlen)
 static int
 is_empty(const struct policy *p)
 {
-	return p->sections == NULL && p->nsections == 0 && p->subid_files == 0;
+	return p->sections == NULL && p->nsections == 0;
 }
 
 static void
@@ -166,9 +166,6 @@ test_parse_values(void)
 	CHECK(s->setgroups == POLICY_SETGROUPS_UNSET,
 	    "parse: setgroups unset by default");
 	policy_free(&p);
-	CHECK(load(&p, "ok-subid-files.ini", err, sizeof(err)) == 0 &&
-	    p.subid_files == 1 && p.nsections == 0, "parse: subid-files = yes");
-	policy_free(&p);
 	CHECK(load(&p, "ok-edges.ini", err, sizeof(err)) == 0 &&
 	    p.nsections == 3 && p.sections[2].nuids == 3 &&
 	    p.sections[2].setgroups == POLICY_SETGROUPS_ALLOW &&
@@ -200,12 +197,10 @@ test_parse_edges(void)
 		{ "[user:a];\n", "e:1: syntax error" },
 		{ "[user:a] ;\n[group:a]\t; same name, other kind\n", NULL },
 		{ "[user:a$]\n[user:a]\n", NULL },
-		{ "[global]\nuids = 1 1\n",
-		    "e:2: unknown key \"uids\" in [global]" },
+		{ "[global]\nsubid-files = yes\n",
+		    "e:1: unknown section [global]" },
 		{ "[user:a]\nsubid-files = yes\n",
 		    "e:2: unknown key \"subid-files\" in [user:a]" },
-		{ "[global]\nsubid-files = no\n[global]\n",
-		    "e:3: duplicate section [global] (first at line 1)" },
 		{ "[user:a]\nuids = 10 5\nuids = 15 5\n"
 		    "[group:g]\ngids = 10 5\n", NULL },
 		{ "[user:a]\nuids = 10 5\n[group:g]\nuids = 14 1\n",
@@ -577,71 +572,6 @@ test_userdb(void)
 }
 
 static int
-subid(struct policy_entitlement *e, struct policy_user *u, char type,
-    const char *text, char *err, size_t errlen)
-{
-	return policy_subid_add(e, u, type, text, strlen(text), "subuid",
-	    err, errlen);
-}
-
-static void
-test_subid(void)
-{
-	static const char *bad[][2] = {
-		{ "alice:1:2:3\n", "subuid:1: want OWNER:START:COUNT" },
-		{ "alice:1\n", "subuid:1: want OWNER:START:COUNT" },
-		{ ":100000:1\n", "subuid:1: want OWNER:START:COUNT" },
-		{ "bob:1:1\nalice:0x10:1\n", "subuid:2: malformed number \"0x10\"" },
-		{ "alice:100000: 1\n", "subuid:1: malformed number \" 1\"" },
-		{ "alice:4294967296:1\n",
-		    "subuid:1: number out of range \"4294967296\"" },
-		{ "alice:100000:0\n", "subuid:1: count must be at least 1" },
-		{ "zed:0:65536\n", "subuid:1: range includes host id 0" },
-		{ "alice:4294967295:1", "subuid:1: range wraps past 4294967294" },
-		{ "alice:1:1\r\n", "subuid:1: control character" },
-		{ "alice:1:1 ; c\n", "subuid:1: malformed number \"1 ; c\"" },
-		{ "\n;x:1:1\n# alice:1:0\nalice:1:0\n",
-		    "subuid:4: count must be at least 1" },
-	};
-	char err[POLICY_ERRLEN], *buf;
-	struct policy_entitlement e;
-	struct policy_user u;
-	size_t i, len = 0;
-
-	fake_user(&u, "alice", 1000, 1000, NULL, NULL);
-	memset(&e, 0, sizeof(e));
-	CHECK((buf = slurp(FIXTURES "/subuid", &len)) != NULL &&
-	    policy_subid_add(&e, &u, 'u', buf, len, "/etc/subuid", err,
-	    sizeof(err)) == 0, "subid: parse subuid fixture");
-	CHECK(e.nuids == 2 && e.uids[0].start == 500000 &&
-	    e.uids[0].count == 65536 &&
-	    strcmp(e.uids[0].source, "/etc/subuid:2") == 0 &&
-	    e.uids[1].start == 700000 && e.uids[1].count == 1 &&
-	    strcmp(e.uids[1].source, "/etc/subuid:5") == 0,
-	    "subid: the caller's lines by name and by uid, with file:line");
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		CHECK(subid(&e, &u, 'u', bad[i][0], err, sizeof(err)) == -1 &&
-		    errno == EINVAL && e.nuids == 2, "subid: refuses case %zu",
-		    i);
-		CHECK_STR(err, bad[i][1], "subid: message");
-	}
-	CHECK(subid(&e, &u, 'u', "alice:900000:10\nalice:x:1\n", err,
-	    sizeof(err)) == -1 && e.nuids == 2,
-	    "subid: a rejected file adds nothing");
-	CHECK(subid(&e, &u, 'g', "bob:1:1\n  \n# c\nalice:5:5\n", err,
-	    sizeof(err)) == 0 && e.ngids == 1 && e.gids[0].start == 5,
-	    "subid: gids, blank and comment lines skipped");
-	CHECK(subid(&e, &u, 'g', " alice:9:1\n1000 :9:1\n", err,
-	    sizeof(err)) == 0 && e.ngids == 1,
-	    "subid: an owner with blanks is nobody");
-	CHECK(subid(&e, &u, 'x', "", err, sizeof(err)) == -1 &&
-	    errno == EINVAL, "subid: refuses a bad type");
-	policy_entitlement_free(&e);
-	policy_user_free(&u);
-	free(buf);
-}
-
-static int
 mkfile(const char *path, mode_t mode, uid_t owner)
 {
 	int fd;
@@ -809,7 +739,6 @@ main(void)
 	test_permits();
 	test_setgroups();
 	test_userdb();
-	test_subid();
 	test_open();
 	return unit_done();
 }
