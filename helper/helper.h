@@ -87,6 +87,7 @@ void	priv_as_root(void);
 int	target_open(const struct request *);
 int	target_verify_userns(int, uid_t);
 int	target_netns(const struct request *, const struct caller *);
+int	net_enter(const struct request *, const struct caller *);
 
 /* nl.c: rtnetlink in the host's network namespace. */
 #define ALIASLEN	128

@@ -6,7 +6,6 @@
  * scripts run through sudo or userv.
  */
 #include <arpa/inet.h>
-#include <linux/capability.h>
 #include <linux/rtnetlink.h>
 #include <errno.h>
 #include <stdio.h>
@@ -16,9 +15,6 @@
 
 #include "config.h"
 #include "helper.h"
-
-static const int	 caps_open[] = { CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID };
-static const int	 caps_net[] = { CAP_NET_ADMIN };
 
 /* RTM_NEWROUTE or RTM_DELROUTE of R via OIF in the main table. */
 int
@@ -208,13 +204,9 @@ route_run(const struct request *rq, struct caller *c)
 
 	if (!route_granted(&c->ent, &rq->addr))
 		die(1, rq->addr_arg, "not granted to you by policy");
-	priv_keep_root(caps_open, 3);
-	netfd = target_netns(rq, c);
-	priv_keep_root(caps_net, 1);
+	netfd = net_enter(rq, c);
 	if (net_lock() == -1)
 		die(1, ROOST_RUNDIR, "cannot lock: %s", strerror(errno));
-	if (nl_open() == -1)
-		die(1, "netlink", "%s", strerror(errno));
 	if (veth_owned(c, netfd, rq->ifa, &l) == -1)
 		die(1, rq->ifa, "not a veth of yours in that network namespace");
 	if (l.master != 0)

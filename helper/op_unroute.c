@@ -3,15 +3,11 @@
  * `route` made to a veth of the caller's.  The gateway address stays: it
  * goes with the veth.
  */
-#include <linux/capability.h>
 #include <linux/rtnetlink.h>
 #include <errno.h>
 #include <string.h>
 
 #include "helper.h"
-
-static const int	 caps_open[] = { CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID };
-static const int	 caps_net[] = { CAP_NET_ADMIN };
 
 static void
 unroute_run(const struct request *rq, struct caller *c)
@@ -20,11 +16,7 @@ unroute_run(const struct request *rq, struct caller *c)
 	char		 obj[OBJLEN];
 	int		 netfd;
 
-	priv_keep_root(caps_open, 3);
-	netfd = target_netns(rq, c);
-	priv_keep_root(caps_net, 1);
-	if (nl_open() == -1)
-		die(1, "netlink", "%s", strerror(errno));
+	netfd = net_enter(rq, c);
 	if (veth_owned(c, netfd, rq->ifa, &l) == -1)
 		die(1, rq->ifa, "not a veth of yours in that network namespace");
 	/* The kernel matches destination, length and device exactly. */

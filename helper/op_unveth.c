@@ -2,14 +2,10 @@
  * roost-helper unveth TARGET HOSTIF: delete a host veth of the caller's
  * whose peer lives in TARGET's network namespace.
  */
-#include <linux/capability.h>
 #include <errno.h>
 #include <string.h>
 
 #include "helper.h"
-
-static const int	 caps_open[] = { CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID };
-static const int	 caps_net[] = { CAP_NET_ADMIN };
 
 /*
  * HOSTIF is a veth that roost made for the caller (its tag), and its peer
@@ -40,11 +36,7 @@ unveth_run(const struct request *rq, struct caller *c)
 	char		 obj[OBJLEN];
 	int		 netfd;
 
-	priv_keep_root(caps_open, 3);
-	netfd = target_netns(rq, c);
-	priv_keep_root(caps_net, 1);
-	if (nl_open() == -1)
-		die(1, "netlink", "%s", strerror(errno));
+	netfd = net_enter(rq, c);
 	if (veth_owned(c, netfd, rq->ifa, &l) == -1)
 		die(1, rq->ifa, "not a veth of yours in that network namespace");
 	/* By index, which the kernel never reuses soon: not by name. */

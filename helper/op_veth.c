@@ -10,7 +10,6 @@
  */
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <linux/capability.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -24,9 +23,6 @@
 
 #include "config.h"
 #include "helper.h"
-
-static const int	 caps_open[] = { CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID };
-static const int	 caps_net[] = { CAP_NET_ADMIN };
 
 int
 veth_tag_parse(const char *s, struct veth_tag *t)
@@ -213,13 +209,9 @@ veth_run(const struct request *rq, struct caller *c)
 			total += e->veths[i].count;
 	if (total == 0)
 		die(1, rq->ifa, "not granted to you by policy");
-	priv_keep_root(caps_open, 3);
-	netfd = target_netns(rq, c);
-	priv_keep_root(caps_net, 1);
+	netfd = net_enter(rq, c);
 	if (net_lock() == -1)
 		die(1, ROOST_RUNDIR, "cannot lock: %s", strerror(errno));
-	if (nl_open() == -1)
-		die(1, "netlink", "%s", strerror(errno));
 	if (strcmp(rq->ifa, "none") != 0)
 		bridge_get(rq->ifa, &br);
 	/* Allotments in entitlement order: the user's own, then groups'. */

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <linux/capability.h>
 
 #include <linux/magic.h>
 #include <linux/nsfs.h>
@@ -117,5 +118,26 @@ target_netns(const struct request *rq, const struct caller *c)
 	if (!ok)
 		die(1, rq->target, "not a process in a network namespace you "
 		    "own");
+	return fd;
+}
+
+/*
+ * How every network operation starts: stay root with the capabilities to
+ * open the target's namespace as the caller, then keep CAP_NET_ADMIN
+ * alone, and open the netlink socket.  Returns the namespace's fd.
+ */
+int
+net_enter(const struct request *rq, const struct caller *c)
+{
+	static const int	 open_caps[] = { CAP_NET_ADMIN, CAP_SETUID,
+				    CAP_SETGID };
+	static const int	 net_caps[] = { CAP_NET_ADMIN };
+	int			 fd;
+
+	priv_keep_root(open_caps, 3);
+	fd = target_netns(rq, c);
+	priv_keep_root(net_caps, 1);
+	if (nl_open() == -1)
+		die(1, "netlink", "%s", strerror(errno));
 	return fd;
 }
