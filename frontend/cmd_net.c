@@ -3,7 +3,7 @@
  * a veth, delete one, list them.
  *
  * The host end is the helper's (roost-helper(8) veth, route, unveth),
- * given a process of the container (net_target_ns) as an fd of its /proc
+ * given a process of the container (target_proc) as an fd of its /proc
  * directory.  The container end is configured, and looked at, from a
  * child that joins that process's user namespace (the caller owns it, so
  * the child is root there: user_namespaces(7)) and then its network
@@ -37,7 +37,7 @@ const char net_usage[] =
 
 struct net_target {
 	const char	*name;
-	int		 procfd;	/* /proc/PID: see net_target_ns */
+	int		 procfd;	/* /proc/PID: see target_proc */
 	int		 userfd;
 	int		 netfd;
 };
@@ -64,97 +64,25 @@ net_ns_open(int procfd, int *userfd, int *netfd)
 	return -1;
 }
 
-/* Field 4 of PROCFD's stat, the parent's pid; -1 if unreadable. */
-static pid_t
-proc_ppid(int procfd)
-{
-	char	 buf[1024], *p;
-	ssize_t	 n;
-	int	 fd;
-
-	if ((fd = openat(procfd, "stat", O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = roost_read_all(fd, buf, sizeof(buf) - 1);
-	(void)close(fd);
-	buf[n < 0 ? 0 : n] = '\0';
-	/* The command name, field 2, may hold spaces and parentheses. */
-	if ((p = strrchr(buf, ')')) == NULL || strlen(p) < 5)
-		return -1;
-	return (pid_t)strtol(p + 4, NULL, 10);
-}
-
 /*
- * The process to act through, helper included: pid 1 if the caller may
- * open its namespaces.  roost's own pid 1 is not dumpable (init.c), and
- * then only the host's root may (ptrace(2), "Ptrace access mode
- * checking"); so a child of pid 1 instead, the command, made dumpable in
- * the container by its exec, and in the container's namespaces unless it
- * left them (then those it is in, if they are the caller's).
+ * NAME's record, and the process of it to act through, the helper
+ * included (target_proc: its pid 1, or the command when pid 1 is
+ * roost's own and not dumpable).
  */
-static void
-net_target_ns(struct net_target *t, pid_t pid)
-{
-	char		 path[64], buf[4096], *p, *save = NULL;
-	uint32_t	 cpid;
-	ssize_t		 n = -1;
-	int		 fd;
-
-	if (net_ns_open(t->procfd, &t->userfd, &t->netfd) == 0)
-		return;
-	(void)snprintf(path, sizeof(path), "task/%d/children", (int)pid);
-	if ((fd = openat(t->procfd, path, O_RDONLY | O_CLOEXEC)) != -1) {
-		n = roost_read_all(fd, buf, sizeof(buf) - 1);
-		(void)close(fd);
-	}
-	buf[n < 0 ? 0 : n] = '\0';
-	for (p = strtok_r(buf, " \n", &save); p != NULL;
-	    p = strtok_r(NULL, " \n", &save)) {
-		if (policy_parse_u32(p, INT_MAX, &cpid) == -1)
-			continue;
-		(void)snprintf(path, sizeof(path), "/proc/%u", cpid);
-		if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-			continue;
-		/* Still pid 1's child: not a reuse of its pid. */
-		if (proc_ppid(fd) == pid &&
-		    net_ns_open(fd, &t->userfd, &t->netfd) == 0) {
-			(void)close(t->procfd);
-			t->procfd = fd;
-			return;
-		}
-		(void)close(fd);
-	}
-	roost_errx("%s: cannot open its namespaces", t->name);
-}
-
-/* NAME's record, and its pid 1 if it is still the recorded process. */
 static void
 net_target(struct net_target *t, const char *name)
 {
-	unsigned long long	 start;
-	struct record		*r = NULL;
-	char			 path[32];
-	size_t			 k, n = 0;
-	int			 dirfd;
+	struct target	 tg;
 
 	t->name = name;
-	if (!state_name_ok(name))
-		roost_usage("%s: invalid container name", name);
-	if ((dirfd = state_open(0)) != -1 &&
-	    state_list(dirfd, &r, &n) == -1)
-		roost_err("cannot read the state directory");
-	for (k = 0; k < n && strcmp(r[k].name, name) != 0; k++)
-		continue;
-	if (k == n)
-		roost_errx("%s: no such container", name);
-	(void)snprintf(path, sizeof(path), "/proc/%d", (int)r[k].pid);
-	t->procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (t->procfd == -1 || roost_proc_start(t->procfd, &start) == -1 ||
-	    start != r[k].start)
-		roost_errx("%s: no such container", name);
-	net_target_ns(t, r[k].pid);
-	free(r);
-	if (dirfd != -1)
-		(void)close(dirfd);
+	target_named(&tg, name);
+	if (target_proc(&tg) == -1 ||
+	    net_ns_open(tg.procfd, &t->userfd, &t->netfd) == -1)
+		roost_errx("%s: cannot open its namespaces", name);
+	t->procfd = tg.procfd;
+	if (tg.leaderfd != tg.procfd)
+		(void)close(tg.leaderfd);
+	(void)close(tg.userfd);
 }
 
 /* Start FN(ARG) in a child inside T's user and network namespaces. */

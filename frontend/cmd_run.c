@@ -247,10 +247,35 @@ run_parse(int argc, char **argv, struct run_opts *o)
 	o->argv = argv + optind;
 }
 
+/*
+ * roost run NAME [CMD...]: a stored container's rootfs (roost create),
+ * when no --rootfs is given and NAME is not an existing path.
+ */
+static void
+run_stored(struct run_opts *o)
+{
+	static char	 sh[] = "/bin/sh";
+	static char	*shell[] = { sh, NULL };
+	struct stat	 st;
+	char		*rootfs;
+
+	if (o->rootfs != NULL || o->argv[0] == NULL ||
+	    lstat(o->argv[0], &st) == 0 ||
+	    (rootfs = store_rootfs(o->argv[0])) == NULL)
+		return;
+	o->rootfs = rootfs;
+	o->argv++;
+	if (o->argv[0] != NULL && strcmp(o->argv[0], "--") == 0)
+		o->argv++;
+	if (o->argv[0] == NULL)
+		o->argv = shell;
+}
+
 /* What the options say together, checked before anything is made. */
 static void
 run_check(struct run_opts *o)
 {
+	run_stored(o);
 	if (o->argv[0] == NULL)
 		roost_usage("no command given");
 	net_check(&o->net, &o->nsflags);

@@ -16,6 +16,15 @@ static const struct {
 	{ "ls",		cmd_ls },
 	{ "net",	cmd_net },
 	{ "lxc-hook",	cmd_lxchook },
+	{ "enter",	cmd_enter },
+	{ "exec",	cmd_exec },
+	{ "stop",	cmd_stop },
+	{ "kill",	cmd_kill },
+	{ "policy",	cmd_policy },
+	{ "doctor",	cmd_doctor },
+	{ "shift",	cmd_shift },
+	{ "create",	cmd_create },
+	{ "destroy",	cmd_destroy },
 };
 
 static void
@@ -26,6 +35,15 @@ usage_all(void)
 	(void)fputs(ls_usage, stdout);
 	(void)fputs(net_usage, stdout);
 	(void)fputs(lxchook_usage, stdout);
+	(void)fputs(enter_usage, stdout);
+	(void)fputs(exec_usage, stdout);
+	(void)fputs(stop_usage, stdout);
+	(void)fputs(kill_usage, stdout);
+	(void)fputs(policy_usage, stdout);
+	(void)fputs(doctor_usage, stdout);
+	(void)fputs(shift_usage, stdout);
+	(void)fputs(create_usage, stdout);
+	(void)fputs(destroy_usage, stdout);
 	(void)fputs("usage: roost version\n"
 	    "usage: roost help | --help | -h\n", stdout);
 }

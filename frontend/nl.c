@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 #include <net/if.h>
@@ -388,4 +389,41 @@ nl_addr_dump(struct nl *h, struct nl_addr **out, size_t *n)
 	*out = v.items;
 	*n = v.n;
 	return rc;
+}
+
+static int
+nl_nsid_cb(const struct nlmsghdr *nlh, void *data)
+{
+	static const enum mnl_attr_data_type types[NETNSA_NSID + 1] = {
+		[NETNSA_NSID] = MNL_TYPE_U32,
+	};
+	const struct nlattr	*tb[NETNSA_NSID + 1] = { NULL };
+	struct nl_attrs		 t = { tb, NETNSA_NSID + 1, types };
+
+	if (nlh->nlmsg_type != RTM_NEWNSID)
+		return MNL_CB_OK;
+	if (nl_parse(nlh, sizeof(struct rtgenmsg), &t) == -1)
+		return MNL_CB_ERROR;
+	if (tb[NETNSA_NSID] != NULL)
+		*(int *)data = (int)mnl_attr_get_u32(tb[NETNSA_NSID]);
+	return MNL_CB_OK;
+}
+
+/*
+ * The id our network namespace has for the one NSFD is (the
+ * IFLA_LINK_NETNSID of links with an end there), or -1 if it has none:
+ * RTM_GETNSID never assigns one, and needs no privilege.
+ */
+int
+nl_nsid(struct nl *h, int nsfd, int *nsid)
+{
+	struct nlmsghdr	*nlh;
+	struct rtgenmsg	*g;
+
+	*nsid = NETNSA_NSID_NOT_ASSIGNED;
+	nlh = nl_msg(h, RTM_GETNSID, NLM_F_ACK);
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)nsfd);
+	return nl_talk(h, nlh, nl_nsid_cb, nsid);
 }

@@ -112,6 +112,7 @@ int	nl_route_add(struct nl *h, int index, const struct nl_addr *dst,
 	    const struct nl_addr *gw, int scope);
 int	nl_link_dump(struct nl *h, struct nl_link **out, size_t *n);
 int	nl_addr_dump(struct nl *h, struct nl_addr **out, size_t *n);
+int	nl_nsid(struct nl *h, int nsfd, int *nsid);
 
 /* net.c: --net, and the container's end of its interfaces. */
 #define NET_IFNAMSIZ	16
@@ -202,6 +203,43 @@ int	state_claim(int dirfd, const char *name, int procfd, pid_t pid,
 	    char **argv);
 void	state_drop(int dirfd, const char *name, pid_t pid);
 int	state_list(int dirfd, struct record **out, size_t *n);
+int	state_get(int dirfd, const char *name, struct record *r);
+
+/* target.c: a running container, and the process of it to act through. */
+struct target {
+	const char		*name;		/* as the caller gave it */
+	pid_t			 leader;	/* its first process */
+	unsigned long long	 start;		/* the leader's start time */
+	int			 leaderfd;	/* /proc/LEADER */
+	pid_t			 pid;		/* see target_proc */
+	int			 procfd;	/* /proc/PID */
+	int			 userfd;	/* its ns/user */
+};
+
+pid_t	proc_ppid(int procfd);
+int	proc_same_ns(int a, int b);
+struct record *target_records(size_t *n);
+int	target_open(struct target *t, const struct record *r);
+void	target_record(struct target *t, const struct record *r);
+void	target_named(struct target *t, const char *name);
+void	target_find(struct target *t, const char *arg);
+int	target_proc(struct target *t);
+void	target_mine(struct target *t);
+int	target_alive(const struct target *t);
+void	target_close(struct target *t);
+
+/* cmd_enter.c: a command in a running container; roost exec's too. */
+struct enter_opts {
+	const char	 *uid;		/* NULL: 0 */
+	const char	 *gid;		/* NULL: the uid's group */
+	const char	 *cwd;		/* NULL: the container's */
+	char		**envadd;
+	size_t		  nenvadd;
+	int		  clear_env;
+	char		**argv;		/* empty: the login shell */
+};
+
+int	enter_run(struct target *t, const struct enter_opts *o);
 
 /* cmd_*.c */
 extern const char	run_usage[];
@@ -209,12 +247,77 @@ extern const char	unshare_usage[];
 extern const char	ls_usage[];
 extern const char	net_usage[];
 extern const char	lxchook_usage[];
+extern const char	enter_usage[];
+extern const char	exec_usage[];
+extern const char	stop_usage[];
+extern const char	kill_usage[];
+extern const char	policy_usage[];
+extern const char	doctor_usage[];
 
 int	cmd_run(int argc, char **argv);
 int	cmd_unshare(int argc, char **argv);
 int	cmd_ls(int argc, char **argv);
 int	cmd_net(int argc, char **argv);
 int	cmd_lxchook(int argc, char **argv);
+int	cmd_enter(int argc, char **argv);
+int	cmd_exec(int argc, char **argv);
+int	cmd_stop(int argc, char **argv);
+int	cmd_kill(int argc, char **argv);
+int	cmd_policy(int argc, char **argv);
+int	cmd_doctor(int argc, char **argv);
+
+/* cmd_policy.c: what the installed policy grants a user, and which
+ * section grants it; roost doctor's too. */
+struct explain {
+	struct policy_user		 user;
+	struct policy_entitlement	 ent;
+	size_t				 nsections;
+	int				 helper;	/* by roost-helper check */
+};
+
+int	explain_load(struct explain *x, uid_t uid, char *err, size_t errlen);
+void	explain_free(struct explain *x);
+
+/* import.c: roost policy import. */
+int	import_run(int argc, char **argv);
+
+/* shift.c, cmd_shift.c: a tree's owners moved from FROM to TO ranges. */
+#define SHIFT_MAX	64		/* --to maps */
+#define SHIFT_DEPTH	256		/* levels: one open directory each */
+
+struct shift_range {
+	char		 type;		/* 'u' or 'g' */
+	uint32_t	 from;
+	uint32_t	 to;
+	uint32_t	 count;
+};
+
+struct shift_plan {
+	struct shift_range	 r[SHIFT_MAX];
+	size_t			 n;
+	uint32_t		 rootid;	/* v3 capabilities' */
+	int			 progress;	/* entries/s on stderr */
+	const char		*top;		/* DIR, for messages */
+};
+
+int	shift_tree(const struct shift_plan *p, int fd);
+int	shift_run(struct shift_plan *p, int fd);
+void	shift_plan_auto(struct shift_plan *p, int reverse);
+
+/* store.c, cmd_create.c, cmd_destroy.c: stored containers. */
+int	store_open(int create);
+char	*store_rootfs(const char *name);
+int	store_userns(char **argv, int cwdfd, int infd);
+int	store_remove(int base, const char *name);
+void	store_ls(void);
+
+extern const char	shift_usage[];
+extern const char	create_usage[];
+extern const char	destroy_usage[];
+
+int	cmd_shift(int argc, char **argv);
+int	cmd_create(int argc, char **argv);
+int	cmd_destroy(int argc, char **argv);
 
 /* compat_usernic.c: argv[0] is lxc-user-nic. */
 int	compat_usernic(int argc, char **argv);

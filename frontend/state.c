@@ -276,6 +276,16 @@ state_drop(int dirfd, const char *name, pid_t pid)
 	(void)flock(dirfd, LOCK_UN);
 }
 
+/*
+ * NAME's record: 0, or -1.  A record is linked into place whole, so one
+ * read needs no lock; whether it is still live is the caller's to check.
+ */
+int
+state_get(int dirfd, const char *name, struct record *r)
+{
+	return state_name_ok(name) ? record_read(dirfd, name, r) : -1;
+}
+
 static int
 record_cmp(const void *a, const void *b)
 {

@@ -151,11 +151,11 @@ ro"
 	run -0 as alice roost run -d --name sleeper --rootfs "$BB" -- sleep 2
 	assert_output sleeper
 	run -0 as alice roost ls
-	assert_line --index 0 --regexp '^NAME +PID +UPTIME +COMMAND$'
-	assert_line --index 1 --regexp '^sleeper +[0-9]+ +[0-9]+s +sleep 2$'
+	assert_line --index 0 --regexp '^NAME +PID +STATE +NETWORK +UPTIME +COMMAND$'
+	assert_line --index 1 --regexp '^sleeper +[0-9]+ +running +none +[0-9]+s +sleep 2$'
 	sleep 3
 	run -0 as alice roost ls
-	assert_output --regexp '^NAME +PID +UPTIME +COMMAND$'
+	assert_output --regexp '^NAME +PID +STATE +NETWORK +UPTIME +COMMAND$'
 	assert_file_not_exists "$ROOST_R/run-1001/roost/sleeper"
 }
 

@@ -182,7 +182,7 @@ reached 2001:db8:ff::1"
 	assert_output "roost-helper: veth: br1: not granted to you by policy"
 	wait_no_roost_links
 	run -0 as alice roost ls
-	assert_output --regexp '^NAME +PID +UPTIME +COMMAND$'
+	assert_output --regexp '^NAME +PID +STATE +NETWORK +UPTIME +COMMAND$'
 }
 
 @test "run --net: an address not granted is refused by the helper, nothing left" {
