@@ -7,6 +7,7 @@ RUNSTATEDIR ?= /run
 BINDIR     ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR     ?= $(PREFIX)/share/man
+DATADIR    ?= $(PREFIX)/share
 DESTDIR    ?=
 
 CC         ?= cc
@@ -112,6 +113,9 @@ install: all
 	install -m 0644 man/roost.1 $(DESTDIR)$(MANDIR)/man1/roost.1
 	install -m 0644 man/roost-policy.5 $(DESTDIR)$(MANDIR)/man5/roost-policy.5
 	install -m 0644 man/roost-helper.8 $(DESTDIR)$(MANDIR)/man8/roost-helper.8
+	install -d $(DESTDIR)$(DATADIR)/bash-completion/completions
+	install -m 0644 completion/roost.bash \
+	  $(DESTDIR)$(DATADIR)/bash-completion/completions/roost
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c) over the policy sources, with
 # ASan+UBSan; each runs FUZZ_SECONDS on a copy of its seed corpus and fails
@@ -144,16 +148,37 @@ fuzz: $(FUZZ_TARGETS:%=$(B)/fuzz/%)
 	  test $${PIPESTATUS[0]} -eq 0 || exit 1; \
 	done
 
+# Static analysis (SECURITY.md): cppcheck, clang-tidy, gcc -fanalyzer and
+# scan-build over helper/, policy/ and frontend/, in build-analyze; fails on
+# any finding not suppressed with its reason (tests/analyze/*.supp).
+analyze:
+	tests/analyze/run build-analyze
+
+# valgrind memcheck over the unit tests and the helper's operations that
+# run without the setuid bit, as root in tests/sandbox.
+valgrind:
+	tests/analyze/valgrind
+
 lint:
 	mandoc -Tlint -Wwarning man/roost.1 man/roost-helper.8 man/roost-policy.5
 
 bench: all
 	bench/run
 
+# The Debian package (debian/), built by dpkg-buildpackage in a copy of
+# the tree under $(B)/deb, so the tree stays clean; the .deb lands in
+# $(B)/deb.  Needs debhelper, dpkg-dev and fakeroot.  Not part of check.
+deb:
+	rm -rf $(B)/deb && mkdir -p $(B)/deb/roost
+	tar -c --exclude='./build*' --exclude=./.git --exclude=./.lead \
+	  --exclude=./tests/.tmp -f - . | tar -x -C $(B)/deb/roost -f -
+	cd $(B)/deb/roost && dpkg-buildpackage -us -uc -b
+	@ls $(B)/deb/*.deb
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-analyze
 
 FORCE:
-.PHONY: all unit asan-unit check install lint bench fuzz clean FORCE
+.PHONY: all unit asan-unit check install lint bench fuzz deb analyze valgrind clean FORCE
 
 -include $(POLICY_OBJ:.o=.d) $(HELPER_OBJ:.o=.d) $(FRONTEND_OBJ:.o=.d)

@@ -226,8 +226,8 @@ utf8_len(const unsigned char *p, size_t n)
  * A JSON string (RFC 8259).  Output is bytes, JSON is Unicode: a byte
  * that is not part of valid UTF-8 becomes U+FFFD.
  */
-static void
-json_str(const char *s, size_t n)
+void
+roost_json_str(const char *s, size_t n)
 {
 	const unsigned char	*p = (const unsigned char *)s, *end = p + n;
 	size_t			 k;
@@ -261,10 +261,10 @@ line_out(const struct exec_run *x, const struct job *j, int err,
 {
 	if (x->json) {
 		(void)fputs("{\"name\":", stdout);
-		json_str(j->name, strlen(j->name));
+		roost_json_str(j->name, strlen(j->name));
 		(void)printf(",\"stream\":\"%s\",\"line\":",
 		    err ? "stderr" : "stdout");
-		json_str(p, len);
+		roost_json_str(p, len);
 		if (cut > 0)
 			(void)printf(",\"cut\":%zu", cut);
 		(void)fputs("}\n", stdout);
@@ -592,7 +592,7 @@ exec_summary(const struct exec_run *x)
 			    j->status);
 		if (x->json && j->status != -1) {
 			(void)fputs("{\"name\":", stdout);
-			json_str(j->name, strlen(j->name));
+			roost_json_str(j->name, strlen(j->name));
 			(void)printf(",\"exit\":%d,\"timeout\":%s}\n",
 			    j->status, j->timedout ? "true" : "false");
 		}

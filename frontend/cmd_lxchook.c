@@ -83,9 +83,10 @@ conf_netkey(char *line, struct netkey *k)
 	return 0;
 }
 
-/* The lxc.net keys of the file named by LXC_CONFIG_FILE. */
+/* The lxc.net keys of the file named by LXC_CONFIG_FILE, pointing into
+ * *BUFP, which the caller frees. */
 static struct netkey *
-conf_read(size_t *nk)
+conf_read(size_t *nk, char **bufp)
 {
 	const char	*path = getenv("LXC_CONFIG_FILE");
 	struct netkey	*k;
@@ -114,6 +115,7 @@ conf_read(size_t *nk)
 	    line = strtok_r(NULL, "\n", &save))
 		if (conf_netkey(line, &k[*nk]) == 0)
 			(*nk)++;
+	*bufp = buf;
 	return k;
 }
 
@@ -170,17 +172,20 @@ static int
 hook_up(const struct hook *h)
 {
 	struct netkey	*k;
-	char		 proc[32], route[INET6_ADDRSTRLEN + 8];
+	char		 proc[32], route[INET6_ADDRSTRLEN + 8], *buf;
 	const char	*pid = getenv("LXC_PID");
 	uint32_t	 p;
 	size_t		 nk, i, routed = 0;
 	long		 n;
 	int		 procfd;
 
-	k = conf_read(&nk);
+	k = conf_read(&nk, &buf);
 	n = hook_netdev(h, k, nk);
-	if (strcmp(h->link, "none") != 0)
+	if (strcmp(h->link, "none") != 0) {
+		free(k);
+		free(buf);
 		return 0;	/* bridged: its addresses live on the bridge */
+	}
 	/*
 	 * The container's init, opened once.  Were the pid reused, the helper
 	 * would refuse: HOSTIF's peer must live in that process's netns.
@@ -203,6 +208,9 @@ hook_up(const struct hook *h)
 	if (routed == 0)
 		roost_errx("lxc.net.%ld: no ipv4.address or ipv6.address to "
 		    "route", n);
+	(void)close(procfd);
+	free(k);
+	free(buf);
 	return 0;
 }
 

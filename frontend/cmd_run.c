@@ -23,11 +23,14 @@
 #include "roost.h"
 
 const char run_usage[] =
-"usage: roost run [--rootfs DIR] [--bind SRC:DST[:ro]]... [--name NAME]\n"
-"                 [-d | --detach] [--hostname NAME] [--net SPEC]...\n"
+"usage: roost run [--rootfs DIR [--no-idmap]] [--bind SRC:DST[:ro]]...\n"
+"                 [--name NAME] [-d | --detach] [--hostname NAME]\n"
+"                 [--net SPEC]...\n"
 "                 [--ns LIST] [--map auto|MAP]... [--uid UID] [--gid GID]\n"
 "                 [--env KEY=VALUE]... [--] CMD [ARG...]\n"
-"  --rootfs DIR         root file system (default: an empty tmpfs)\n"
+"  --rootfs DIR         root file system (default: an empty tmpfs); if\n"
+"                       it is yours, idmapped to show as root's inside\n"
+"  --no-idmap           use the --rootfs DIR as it is, not idmapped\n"
 "  --bind SRC:DST[:ro]  mount SRC at DST too (:ro, not writable)\n"
 "  --name NAME          record the container as NAME (see roost ls)\n"
 "  -d, --detach         run in the background and print the name\n"
@@ -51,11 +54,12 @@ const char run_usage[] =
 
 enum {
 	OPT_ROOTFS = 256, OPT_BIND, OPT_NAME, OPT_HOSTNAME, OPT_NET, OPT_NS,
-	OPT_MAP, OPT_UID, OPT_GID, OPT_ENV
+	OPT_MAP, OPT_UID, OPT_GID, OPT_ENV, OPT_NO_IDMAP
 };
 
 static const struct option run_options[] = {
 	{ "rootfs",	required_argument,	NULL,	OPT_ROOTFS },
+	{ "no-idmap",	no_argument,		NULL,	OPT_NO_IDMAP },
 	{ "bind",	required_argument,	NULL,	OPT_BIND },
 	{ "name",	required_argument,	NULL,	OPT_NAME },
 	{ "detach",	no_argument,		NULL,	'd' },
@@ -85,6 +89,8 @@ static const struct {
 
 struct run_opts {
 	const char	*rootfs;
+	int		 no_idmap;
+	int		 idmap;		/* rootfs is ours: try idmap_rootfs */
 	struct bind	*binds;
 	size_t		 nbinds;
 	const char	*name;
@@ -191,6 +197,9 @@ run_option(struct run_opts *o, int c, char **argv)
 	case OPT_ROOTFS:
 		o->rootfs = optarg;
 		break;
+	case OPT_NO_IDMAP:
+		o->no_idmap = 1;
+		break;
 	case OPT_BIND:
 		run_add_bind(o, optarg);
 		break;
@@ -264,6 +273,8 @@ run_stored(struct run_opts *o)
 	    (rootfs = store_rootfs(o->argv[0])) == NULL)
 		return;
 	o->rootfs = rootfs;
+	/* Its files are owned by the mapped ids already (store.c). */
+	o->no_idmap = 1;
 	o->argv++;
 	if (o->argv[0] != NULL && strcmp(o->argv[0], "--") == 0)
 		o->argv++;
@@ -309,6 +320,10 @@ run_paths(struct run_opts *o)
 		errno = ENOTDIR;
 		roost_err("%s", o->rootfs);
 	}
+	/* An explicit --map says what the ids are: no second mapping. */
+	if (o->rootfs != NULL)
+		o->idmap = !o->no_idmap && !o->map.explicit &&
+		    st.st_uid == getuid();
 	for (i = 0; i < o->nbinds; i++) {
 		if (stat(o->binds[i].src, &st) == -1)
 			roost_err("%s", o->binds[i].src);
@@ -415,6 +430,8 @@ run_prepare(struct run_opts *o, struct mnt_req *r, int *netdone,
 			.newpid = !!(o->nsflags & CLONE_NEWPID),
 			.newnet = !!(o->nsflags & CLONE_NEWNET),
 			.console = !o->detach && isatty(STDIN_FILENO),
+			.idmap = o->idmap,
+			.treefd = -1,
 			.rootfd = -1,
 		};
 		mnt_prepare(r);
@@ -460,7 +477,7 @@ run_child(struct run_opts *o)
 	    (null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		roost_err("/dev/null");
 	run_prepare(o, &req, &netdone, &utsdone);
-	ns_await(&child);
+	req.treefd = ns_await(&child);
 	ns_become(0, 0);
 	run_setup(o, &req, netdone, utsdone);
 	if (o->detach)
@@ -476,9 +493,12 @@ run_child(struct run_opts *o)
 static void
 run_start(struct run_opts *o)
 {
+	int	 tree;
+
 	roost_cleanup = run_abort;
 	map_resolve(&o->map);
 	ns_map(&child, &o->map);
+	tree = o->idmap ? idmap_rootfs(o->rootfs, &o->map) : -1;
 	net_attach(&o->net, &child);
 	if (o->name != NULL) {
 		if (state_claim(o->statefd, o->name, child.procfd, child.pid,
@@ -487,7 +507,9 @@ run_start(struct run_opts *o)
 		claimed = child.pid;
 	}
 	(void)close(child.procfd);
-	ns_release(&child);
+	ns_release_fd(&child, tree);
+	if (tree != -1)
+		(void)close(tree);
 }
 
 /* The container is gone, or its pid 1 is on its way out: forget it. */

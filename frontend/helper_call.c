@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,28 +33,40 @@ helper_path(void)
 	return p != NULL && *p != '\0' ? p : ROOST_HELPER_PATH;
 }
 
+/* What the helper gets of ours besides argv. */
+struct spawn_fds {
+	int	 keep[2];	/* inherited as they are, or -1 */
+	int	 out;		/* its stdout, or -1: ours */
+	int	 err;		/* its stderr, or -1: ours */
+};
+
 /*
- * Spawn the helper with ARGV.  KEEPFD, if not -1, is inherited: a dup2 of
- * an fd onto itself clears FD_CLOEXEC in the child only (POSIX 2024,
- * glibc >= 2.29), so no other child of ours can inherit it.  OUTFD, if not
- * -1, becomes its stdout.  Returns the pid, or -1 with errno set.
+ * Spawn the helper with ARGV and F.  An fd to keep is dup2'd onto itself,
+ * which clears FD_CLOEXEC in the child only (POSIX 2024, glibc >= 2.29),
+ * so no other child of ours can inherit it.  Returns the pid, or -1 with
+ * errno set.
  */
 static pid_t
-helper_spawn(char **argv, int keepfd, int outfd)
+helper_spawn(char **argv, const struct spawn_fds *f)
 {
 	posix_spawn_file_actions_t	 fa;
 	posix_spawnattr_t		 attr;
 	sigset_t			 mask;
 	pid_t				 pid;
-	int				 rc;
+	int				 rc, i;
 
 	if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
 		goto out;
-	if (keepfd != -1)
-		rc = posix_spawn_file_actions_adddup2(&fa, keepfd, keepfd);
-	if (rc == 0 && outfd != -1)
-		rc = posix_spawn_file_actions_adddup2(&fa, outfd,
+	for (i = 0; i < 2 && rc == 0; i++)
+		if (f->keep[i] != -1)
+			rc = posix_spawn_file_actions_adddup2(&fa, f->keep[i],
+			    f->keep[i]);
+	if (rc == 0 && f->out != -1)
+		rc = posix_spawn_file_actions_adddup2(&fa, f->out,
 		    STDOUT_FILENO);
+	if (rc == 0 && f->err != -1)
+		rc = posix_spawn_file_actions_adddup2(&fa, f->err,
+		    STDERR_FILENO);
 	if (rc == 0 && (rc = posix_spawnattr_init(&attr)) == 0) {
 		ns_saved_mask(&mask);
 		rc = posix_spawnattr_setsigmask(&attr, &mask);
@@ -75,6 +88,7 @@ out:
 }
 
 static int	helper_status(int);
+static int	helper_run(char **, struct spawn_fds *, char *, size_t);
 
 static int
 helper_wait(pid_t pid)
@@ -89,17 +103,18 @@ helper_wait(pid_t pid)
 
 /*
  * roost-helper map fd:N EXT...  Returns 0 when the maps are written.  On a
- * refusal the helper has said why on stderr; anything else is ours to say.
+ * refusal the helper has said why on stderr, or, with WHY, we have it
+ * there; anything else is ours to say.
  */
 int
-helper_map(int procfd, const struct map_plan *m)
+helper_map(int procfd, const struct map_plan *m, char *why, size_t whylen)
 {
+	struct spawn_fds	 f = { { procfd, -1 }, -1, -1 };
 	char			 arg0[] = "roost-helper", arg1[] = "map";
 	char			 target[32], *buf, **argv;
 	const struct idmap_extent *x;
 	size_t			 i, n = m->nu + m->ng;
-	int			 st;
-	pid_t			 pid;
+	int			 rc;
 
 	argv = calloc(n + 4, sizeof(*argv));
 	buf = calloc(n, EXTENT_ARGLEN);
@@ -115,12 +130,10 @@ helper_map(int procfd, const struct map_plan *m)
 		(void)snprintf(argv[3 + i], EXTENT_ARGLEN, "%c:%u:%u:%u",
 		    x->type, x->inside, x->outside, x->count);
 	}
-	if ((pid = helper_spawn(argv, procfd, -1)) == -1)
-		roost_err("%s", helper_path());
-	st = helper_wait(pid);
+	rc = helper_run(argv, &f, why, whylen);
 	free(argv);
 	free(buf);
-	return helper_status(st);
+	return rc;
 }
 
 /* Say why the helper failed, unless it is a refusal it has explained. */
@@ -141,6 +154,72 @@ helper_status(int st)
 }
 
 /*
+ * Wait for PID, whose stderr is the pipe ERRFD: 0 if it succeeded, else
+ * -1 with WHY the reason its one line gives ("roost-helper: OP: OBJECT:
+ * REASON"), or what became of it.
+ */
+static int
+helper_why(pid_t pid, int errfd, char *why, size_t whylen)
+{
+	char	 line[512], *p, *sep;
+	ssize_t	 n;
+	int	 st, i;
+
+	n = roost_read_all(errfd, line, sizeof(line) - 1);
+	(void)close(errfd);
+	st = helper_wait(pid);
+	if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	line[n < 0 ? 0 : n] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	for (p = line, i = 0; i < 3 && (sep = strstr(p, ": ")) != NULL; i++)
+		p = sep + 2;
+	if (i < 3)
+		p = line;
+	if (*p != '\0')
+		(void)strlcpy(why, p, whylen);
+	else if (st != -1 && WIFSIGNALED(st))
+		(void)snprintf(why, whylen, "%s: killed by signal %d",
+		    helper_path(), WTERMSIG(st));
+	else
+		(void)snprintf(why, whylen, "%s: exited with status %d",
+		    helper_path(), st == -1 ? -1 : WEXITSTATUS(st));
+	return -1;
+}
+
+/*
+ * Run the helper with ARGV and F, and wait for it: 0 if it succeeded.
+ * Without WHY, as helper_status; with WHY, its stderr is read instead of
+ * shown, and the reason put in WHY.
+ */
+static int
+helper_run(char **argv, struct spawn_fds *f, char *why, size_t whylen)
+{
+	int	 p[2] = { -1, -1 };
+	pid_t	 pid;
+
+	if (why != NULL && pipe2(p, O_CLOEXEC) == -1) {
+		(void)snprintf(why, whylen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	f->err = p[1];
+	pid = helper_spawn(argv, f);
+	if (p[1] != -1)
+		(void)close(p[1]);
+	if (pid == -1 && why == NULL)
+		roost_err("%s", helper_path());
+	if (pid == -1) {
+		(void)snprintf(why, whylen, "%s: %s", helper_path(),
+		    strerror(errno));
+		(void)close(p[0]);
+		return -1;
+	}
+	if (why == NULL)
+		return helper_status(helper_wait(pid));
+	return helper_why(pid, p[0], why, whylen);
+}
+
+/*
  * roost-helper OP fd:PROCFD A [B]: veth (A = BRIDGE, B = IFNAME), unveth
  * (A = HOSTIF), route and unroute (A = HOSTIF, B = ADDR[/LEN]).  OUT, if
  * not NULL, receives the first line of the helper's stdout without its
@@ -151,6 +230,7 @@ int
 helper_net(const char *op, int procfd, const char *a, const char *b,
     char *out, size_t outlen)
 {
+	struct spawn_fds f = { { procfd, -1 }, -1, -1 };
 	char	 arg0[] = "roost-helper", target[32], buf[256], *nl;
 	char	*argv[6];
 	ssize_t	 n = 0;
@@ -166,7 +246,8 @@ helper_net(const char *op, int procfd, const char *a, const char *b,
 	argv[5] = NULL;
 	if (out != NULL && pipe2(p, O_CLOEXEC) == -1)
 		roost_err("pipe");
-	if ((pid = helper_spawn(argv, procfd, p[1])) == -1)
+	f.out = p[1];
+	if ((pid = helper_spawn(argv, &f)) == -1)
 		roost_err("%s", helper_path());
 	if (out != NULL) {
 		(void)close(p[1]);
@@ -185,6 +266,35 @@ helper_net(const char *op, int procfd, const char *a, const char *b,
 			    op);
 	}
 	return 0;
+}
+
+/*
+ * roost-helper idmount fd:PROCFD fd:DIRFD, its stdout a socket over which
+ * it sends the mount.  Returns the mount's fd, or -1 with WHY.
+ */
+int
+helper_idmount(int procfd, int dirfd, char *why, size_t whylen)
+{
+	struct spawn_fds f = { { procfd, dirfd }, -1, -1 };
+	char	 arg0[] = "roost-helper", arg1[] = "idmount", target[32];
+	char	 dir[32], *argv[] = { arg0, arg1, target, dir, NULL };
+	int	 sv[2], mfd = -1;
+
+	(void)snprintf(target, sizeof(target), "fd:%d", procfd);
+	(void)snprintf(dir, sizeof(dir), "fd:%d", dirfd);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		(void)snprintf(why, whylen, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	f.out = sv[1];
+	/* It has exited: what it sent is there, or never will be. */
+	if (helper_run(argv, &f, why, whylen) == 0 &&
+	    roost_recv_fd(sv[0], MSG_DONTWAIT, &mfd) != 1)
+		(void)snprintf(why, whylen, "%s: no mount received",
+		    helper_path());
+	(void)close(sv[0]);
+	(void)close(sv[1]);
+	return mfd;
 }
 
 /* "uids START COUNT SOURCE" or "gids ..."; other lines are not ours. */
@@ -245,6 +355,7 @@ int
 helper_check(struct policy_grant **u, size_t *nu, struct policy_grant **g,
     size_t *ng)
 {
+	struct spawn_fds f = { { -1, -1 }, -1, -1 };
 	char	 arg0[] = "roost-helper", arg1[] = "check", *argv[3], *out;
 	char	 drain[4096];
 	ssize_t	 n;
@@ -260,7 +371,8 @@ helper_check(struct policy_grant **u, size_t *nu, struct policy_grant **g,
 		free(out);
 		return -1;
 	}
-	if ((pid = helper_spawn(argv, -1, p[1])) == -1) {
+	f.out = p[1];
+	if ((pid = helper_spawn(argv, &f)) == -1) {
 		(void)close(p[0]);
 		(void)close(p[1]);
 		free(out);

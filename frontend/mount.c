@@ -113,16 +113,18 @@ mnt_rbind(int srcfd, int targetfd, int ro)
 }
 
 /*
- * The rootfs bound onto itself (pivot_root needs a mount point).  Returns
- * the fd of the new mount's root, or -1.
+ * TREE, the rootfs idmapped, or if -1 a bind of the rootfs, mounted onto
+ * the rootfs itself (pivot_root needs a mount point).  Returns the fd of
+ * the new mount's root, or -1.
  */
 static int
-mnt_bind_root(int rootfsfd)
+mnt_bind_root(int rootfsfd, int tree)
 {
-	int	 fd;
+	int	 fd = tree;
 
-	fd = open_tree(rootfsfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-	    AT_RECURSIVE | AT_EMPTY_PATH);
+	if (fd == -1)
+		fd = open_tree(rootfsfd, "", OPEN_TREE_CLONE |
+		    OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
 	if (fd != -1 && move_mount(fd, "", rootfsfd, "",
 	    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == -1) {
 		(void)close(fd);
@@ -136,12 +138,14 @@ mnt_bind_root(int rootfsfd)
  * The root, if mnt_prepare could not make it.  A rootfs must be opened
  * here, in the child: a mount reached through an fd from before the clone
  * belongs to the caller's mount namespace, and open_tree(2) will not
- * clone it into ours.  Without a rootfs, a tmpfs staged on /tmp (bind
- * sources are open already, so covering /tmp hides none of them); only
- * once our ids are mapped, as its root belongs to whoever mounts it.
+ * clone it into ours.  TREE, the rootfs idmapped by roost-helper (or
+ * -1), is a detached mount, in no namespace, which move_mount(2) may
+ * attach wherever we are root.  Without a rootfs, a tmpfs staged on /tmp
+ * (bind sources are open already, so covering /tmp hides none of them);
+ * only once our ids are mapped, as its root belongs to whoever mounts it.
  */
 static int
-mnt_root(const char *rootfs)
+mnt_root(const char *rootfs, int tree)
 {
 	int	 fd;
 
@@ -149,8 +153,9 @@ mnt_root(const char *rootfs)
 		fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (fd == -1)
 			roost_err("%s", rootfs);
-		if ((fd = mnt_bind_root(fd)) == -1)
-			roost_err("cannot bind the root file system");
+		if ((fd = mnt_bind_root(fd, tree)) == -1)
+			roost_err("cannot %s the root file system", tree != -1 ?
+			    "attach the idmapped mount of" : "bind");
 		return fd;
 	}
 	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
@@ -268,9 +273,10 @@ mnt_prepare(struct mnt_req *r)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
 		return;
 	r->private = 1;
-	if (r->rootfs == NULL ||
+	/* An idmapped root comes with the go-ahead: mnt_setup mounts it. */
+	if (r->rootfs == NULL || r->idmap ||
 	    (fd = open(r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    (r->rootfd = mnt_bind_root(fd)) == -1)
+	    (r->rootfd = mnt_bind_root(fd, -1)) == -1)
 		return;
 	if ((fd = open_in_root(r->rootfd, "/proc", O_DIRECTORY)) != -1)
 		r->procdone = mnt_proc(fd, r->newpid) == 0;
@@ -287,7 +293,7 @@ mnt_setup(struct mnt_req *r)
 		roost_err("cannot make / private");
 	mnt_open_binds(r->binds, r->nbinds);
 	if (r->rootfd == -1)
-		r->rootfd = mnt_root(r->rootfs);
+		r->rootfd = mnt_root(r->rootfs, r->treefd);
 	if (!r->procdone &&
 	    mnt_proc(mnt_point(r->rootfd, "/proc", 1), r->newpid) == -1)
 		roost_err("/proc: cannot mount");

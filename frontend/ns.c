@@ -120,17 +120,21 @@ ns_clone(int flags, struct ns_child *c)
 	return pid;
 }
 
-/* In the child: wait until the parent has mapped our ids. */
-void
+/*
+ * In the child: wait until the parent has mapped our ids.  Returns the fd
+ * the parent sent with the go-ahead (ns_release_fd), or -1.
+ */
+int
 ns_await(struct ns_child *c)
 {
-	char	 b;
+	int	 fd;
 
 	/* End of file: the parent failed (and said so) or died. */
-	if (read(c->release, &b, 1) != 1)
+	if (roost_recv_fd(c->release, 0, &fd) != 1)
 		_exit(1);
 	(void)close(c->release);
 	c->release = -1;
+	return fd;
 }
 
 static void
@@ -155,7 +159,7 @@ ns_map(struct ns_child *c, const struct map_plan *m)
 	char	 line[64];
 
 	if (m->helper) {
-		if (helper_map(c->procfd, m) == -1)
+		if (helper_map(c->procfd, m, NULL, 0) == -1)
 			roost_fail();
 		return;
 	}
@@ -173,7 +177,14 @@ ns_map(struct ns_child *c, const struct map_plan *m)
 void
 ns_release(struct ns_child *c)
 {
-	(void)send(c->release, "g", 1, MSG_NOSIGNAL);
+	ns_release_fd(c, -1);
+}
+
+/* The same, handing the child FD (unless -1) with the go-ahead. */
+void
+ns_release_fd(struct ns_child *c, int fd)
+{
+	(void)roost_send_fd(c->release, 'g', fd);
 	(void)close(c->release);
 	c->release = -1;
 }

@@ -34,7 +34,10 @@ int	roost_status(int wstatus);
 const char *roost_fdpath(char *buf, size_t len, int fd);
 int	roost_proc_start(int procfd, unsigned long long *start);
 ssize_t	roost_read_all(int fd, char *buf, size_t len);
+void	roost_json_str(const char *s, size_t n);	/* cmd_exec.c */
 int	roost_write_all(int fd, const char *buf, size_t len);
+int	roost_send_fd(int sock, char b, int fd);
+ssize_t	roost_recv_fd(int sock, int flags, int *fd);
 int	roost_parse_id(const char *s, uint32_t *out);
 void	roost_bad_option(int c, char **argv) ROOST_NORETURN;
 void	roost_close_fds(int *keep, size_t n);
@@ -58,11 +61,16 @@ void	map_pack(struct idmap_extent *x, size_t *nx, char type,
 
 /* helper_call.c */
 const char *helper_path(void);
-int	helper_map(int procfd, const struct map_plan *m);
+int	helper_map(int procfd, const struct map_plan *m, char *why,
+	    size_t whylen);
 int	helper_net(const char *op, int procfd, const char *a, const char *b,
 	    char *out, size_t outlen);
+int	helper_idmount(int procfd, int dirfd, char *why, size_t whylen);
 int	helper_check(struct policy_grant **u, size_t *nu,
 	    struct policy_grant **g, size_t *ng);
+
+/* idmap.c: a rootfs of the caller's own uid, as the container's root's. */
+int	idmap_rootfs(const char *rootfs, const struct map_plan *m);
 
 /* ns.c: clone, map, release, wait. */
 struct ns_child {
@@ -77,8 +85,9 @@ void	ns_saved_mask(sigset_t *mask);
 pid_t	ns_clone(int flags, struct ns_child *c);
 void	ns_map(struct ns_child *c, const struct map_plan *m);
 void	ns_release(struct ns_child *c);
+void	ns_release_fd(struct ns_child *c, int fd);
 void	ns_kill(struct ns_child *c);
-void	ns_await(struct ns_child *c);
+int	ns_await(struct ns_child *c);
 void	ns_become(uid_t uid, gid_t gid);
 int	ns_lo_up(void);
 int	ns_wait(pid_t pid, int statusfd);
@@ -165,6 +174,8 @@ struct mnt_req {
 	int		 newpid;
 	int		 newnet;
 	int		 console;	/* stdin's tty as console */
+	int		 idmap;		/* treefd may come: wait for it */
+	int		 treefd;	/* rootfs idmapped, or -1: bind it */
 	int		 rootfd;	/* the rest is mnt_prepare's */
 	int		 private;
 	int		 procdone;
@@ -309,7 +320,7 @@ int	store_open(int create);
 char	*store_rootfs(const char *name);
 int	store_userns(char **argv, int cwdfd, int infd);
 int	store_remove(int base, const char *name);
-void	store_ls(void);
+void	store_ls(int json);
 
 extern const char	shift_usage[];
 extern const char	create_usage[];

@@ -399,6 +399,7 @@ inode_open(struct inode *n, int dfd, const char *name, unsigned char type)
 		fd = openat(n->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		(void)close(n->fd);
 		if ((n->fd = fd) == -1 || inode_stat(n) == -1)
+			/* cppcheck-suppress resourceLeak ; fd is n->fd */
 			return -1;
 	}
 	return 0;

@@ -148,9 +148,12 @@ store_by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-/* roost ls: the stored containers after the running ones. */
+/*
+ * roost ls: the stored containers after the running ones; with JSON, the
+ * elements of the "stored" array (a valid name needs no escaping).
+ */
 void
-store_ls(void)
+store_ls(int json)
 {
 	struct dirent	**de;
 	struct stat	  st;
@@ -164,9 +167,14 @@ store_ls(void)
 		if (state_name_ok(de[i]->d_name) &&
 		    fstatat(fd, de[i]->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    S_ISDIR(st.st_mode)) {
-			if (!header++)
-				(void)printf("\nSTORED\n");
-			(void)printf("%s\n", de[i]->d_name);
+			if (json)
+				(void)printf("%s{\"name\":\"%s\"}",
+				    header++ ? "," : "", de[i]->d_name);
+			else {
+				if (!header++)
+					(void)printf("\nSTORED\n");
+				(void)printf("%s\n", de[i]->d_name);
+			}
 		}
 		free(de[i]);
 	}

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -205,6 +206,55 @@ roost_write_all(int fd, const char *buf, size_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+/* Send the byte B over SOCK, with FD (SCM_RIGHTS) unless it is -1. */
+int
+roost_send_fd(int sock, char b, int fd)
+{
+	char		 cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec	 iov = { &b, 1 };
+	struct msghdr	 msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr	*cm;
+
+	if (fd != -1) {
+		memset(cbuf, 0, sizeof(cbuf));
+		msg.msg_control = cbuf;
+		msg.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+/*
+ * Receive one byte, and into *FD the descriptor sent with it (close-on-
+ * exec), or -1 if none.  Returns what recvmsg(2) did: 1, 0 at end of
+ * file, or -1.  Room for one fd only: the kernel closes any more.
+ */
+ssize_t
+roost_recv_fd(int sock, int flags, int *fd)
+{
+	char		 b, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec	 iov = { &b, 1 };
+	struct msghdr	 msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr	*cm;
+	ssize_t		 n;
+
+	*fd = -1;
+	memset(cbuf, 0, sizeof(cbuf));
+	while ((n = recvmsg(sock, &msg, flags | MSG_CMSG_CLOEXEC)) == -1 &&
+	    errno == EINTR)
+		continue;
+	cm = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+	if (cm != NULL && cm->cmsg_level == SOL_SOCKET &&
+	    cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(cm), sizeof(int));
+	return n;
 }
 
 /* A uid or gid: strict decimal, and never (u32)-1, which means "none". */

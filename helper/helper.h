@@ -20,7 +20,8 @@ struct request {
 	const char		*target;	/* as given: "fd:N" or a pid */
 	int			 target_fd;	/* N of fd:N, else -1 */
 	pid_t			 target_pid;	/* the pid, else 0 */
-	const char		*file;		/* check FILE */
+	const char		*file;		/* check FILE, idmount DIR */
+	int			 dir_fd;	/* idmount fd:N, else -1 */
 	struct idmap_extent	*ext;
 	size_t			 next;
 	const char		*ifa;		/* veth BRIDGE, else HOSTIF */
@@ -48,7 +49,7 @@ struct op {
 };
 
 extern const struct op	op_map, op_check, op_version;
-extern const struct op	op_veth, op_unveth, op_route, op_unroute;
+extern const struct op	op_veth, op_unveth, op_route, op_unroute, op_idmount;
 
 /* request.c */
 int	request_parse(struct request *, int, char **);
@@ -73,6 +74,7 @@ void	caller_identify(struct caller *);
 void	caller_load_policy(struct caller *);
 void	caller_evaluate(struct caller *, int, const char *);
 void	caller_print(const struct caller *);
+void	caller_free(struct caller *);
 
 /* priv.c */
 void	priv_drop(const struct caller *, const int *, size_t);

@@ -22,5 +22,6 @@ main(int argc, char *argv[])
 	if (rq.op->needs_policy)
 		caller_load_policy(&c);
 	rq.op->run(&rq, &c);
+	caller_free(&c);
 	return 0;
 }

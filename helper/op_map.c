@@ -176,7 +176,7 @@ map_act(const struct request *rq, const struct caller *c,
     const struct map_plan *pl)
 {
 	uint64_t	 ucaps = CAPBIT(CAP_SETUID), gcaps = CAPBIT(CAP_SETGID);
-	int		 procfd, sfd = -1, gfd = -1, ufd = -1;
+	int		 procfd, sfd = -1, gfd = -1, ufd = -1, nsfd;
 
 	if (pl->maps_host_root)
 		ucaps |= CAPBIT(CAP_SETFCAP);
@@ -195,8 +195,9 @@ map_act(const struct request *rq, const struct caller *c,
 	if (pl->len[1] > 0 &&
 	    (ufd = open_map(procfd, "uid_map", ucaps)) == -1)
 		die(1, rq->target, NOT_YOURS);
-	if (target_verify_userns(procfd, c->uid) == -1)
+	if ((nsfd = target_verify_userns(procfd, c->uid)) == -1)
 		die(1, rq->target, NOT_YOURS);
+	close(nsfd);
 	/* Only the maps this request writes need be empty: newuidmap and
 	 * newgidmap each write one. */
 	if ((ufd != -1 && map_empty(procfd, "uid_map") != 1) ||

@@ -9,7 +9,7 @@
 #include "helper.h"
 
 static const struct op	*ops[] = { &op_map, &op_veth, &op_unveth, &op_route,
-    &op_unroute, &op_check, &op_version };
+    &op_unroute, &op_idmount, &op_check, &op_version };
 
 static const struct op *
 op_lookup(const char *name)
@@ -54,6 +54,7 @@ request_parse(struct request *rq, int argc, char *argv[])
 	memset(rq, 0, sizeof(*rq));
 	rq->prog = "roost-helper";
 	rq->target_fd = -1;
+	rq->dir_fd = -1;
 	base = argc > 0 && argv[0] != NULL ? strrchr(argv[0], '/') : NULL;
 	base = base != NULL ? base + 1 : (argc > 0 ? argv[0] : NULL);
 	if (base != NULL && (strcmp(base, "newuidmap") == 0 ||
@@ -64,7 +65,7 @@ request_parse(struct request *rq, int argc, char *argv[])
 	}
 	if (argc < 2 || (rq->op = op_lookup(argv[1])) == NULL) {
 		usage_set(NULL, "usage: roost-helper map|veth|unveth|route|unroute|"
-		    "check|version ...");
+		    "idmount|check|version ...");
 		return -1;
 	}
 	return rq->op->parse(rq, argc - 1, argv + 1);

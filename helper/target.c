@@ -55,7 +55,7 @@ same_inode(int fd, const char *path)
  * (NS_GET_OWNER_UID) and be a child of the helper's own user namespace:
  * the outside ids of a map are read in the parent namespace, and the
  * policy speaks of host ids.  "Can open ns/user" alone is not ownership
- * (lxc-user-nic CVE-2017-5985).
+ * (lxc-user-nic CVE-2017-5985).  Returns the namespace's fd, or -1.
  */
 int
 target_verify_userns(int procfd, uid_t owner)
@@ -70,12 +70,12 @@ target_verify_userns(int procfd, uid_t owner)
 	ok = fstatfs(fd, &sf) == 0 && sf.f_type == NSFS_MAGIC &&
 	    ioctl(fd, NS_GET_OWNER_UID, &uid) == 0 && uid == owner;
 	pfd = ok ? ioctl(fd, NS_GET_PARENT) : -1;
-	close(fd);
-	if (pfd == -1)
-		return -1;
-	ok = same_inode(pfd, "/proc/self/ns/user");
-	close(pfd);
-	return ok ? 0 : -1;
+	ok = pfd != -1 && same_inode(pfd, "/proc/self/ns/user");
+	if (pfd != -1)
+		close(pfd);
+	if (!ok)
+		close(fd);
+	return ok ? fd : -1;
 }
 
 /*

@@ -5,12 +5,12 @@ load helpers
 
 @test "helper: no arguments is a usage error, exit 2" {
 	run -2 as alice "$HELPER"
-	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|check|version ..."
+	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|idmount|check|version ..."
 }
 
 @test "helper: an unknown operation is a usage error, exit 2" {
 	run -2 as alice "$HELPER" frobnicate
-	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|check|version ..."
+	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|idmount|check|version ..."
 }
 
 @test "helper version: prints the version and protocol" {

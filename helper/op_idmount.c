@@ -1,0 +1,212 @@
+/*
+ * roost-helper idmount TARGET DIR: a detached, idmapped clone of the
+ * directory DIR, mapped through the user namespace of TARGET, sent back
+ * over stdout (a unix socket) with SCM_RIGHTS.  The front-end attaches it
+ * in its container with move_mount(2): its files show there as owned by
+ * the ids they are mapped to, and nothing on disk is chowned.
+ *
+ * In the namespace's maps, INSIDE is the id on disk and OUTSIDE the id it
+ * shows as.  Both sides of every extent must be the caller's, or the mount
+ * would hand the caller another user's files, or make theirs show as
+ * another user's.
+ */
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <linux/openat2.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+#define NOT_YOURS	"not a process in a user namespace you own"
+#define NOT_YOUR_DIR	"not a directory you own"
+
+static int
+idmount_parse(struct request *rq, int argc, char *argv[])
+{
+	uint32_t	 n;
+
+	if (argc != 3) {
+		usage_set(NULL, "usage: roost-helper idmount TARGET DIR");
+		return -1;
+	}
+	if (request_target(rq, argv[1]) == -1) {
+		usage_set(argv[1], "bad target (want fd:N or a pid)");
+		return -1;
+	}
+	rq->file = argv[2];
+	if (strncmp(argv[2], "fd:", 3) == 0 &&
+	    policy_parse_u32(argv[2] + 3, INT_MAX, &n) == 0) {
+		rq->dir_fd = (int)n;
+		rq->keep[rq->nkeep++] = (int)n;
+	} else if (argv[2][0] != '/') {
+		usage_set(argv[2], "bad directory (want fd:N or an absolute "
+		    "path)");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Every "INSIDE OUTSIDE COUNT" line of the map open on FD (as the kernel
+ * prints it) within the caller's entitlement on both sides.  1 yes, 0 no
+ * (or an empty map), -1 unreadable.
+ */
+static int
+idmount_map_ok(const struct caller *c, int fd, char type, uint32_t bad[2])
+{
+	/* 340 lines of "%10u %10u %10u\n", read whole: a map checked
+	 * in part would be a map not checked. */
+	char		 buf[IDMAP_MAX_EXTENTS * 33 + 2], *line, *save = NULL;
+	char		*f[3], *fs;
+	uint32_t	 v[3];
+	size_t		 len = 0;
+	ssize_t		 n;
+	int		 i, lines = 0;
+
+	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	if (n == -1 || len == sizeof(buf) - 1)
+		return -1;
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save), lines++) {
+		f[0] = strtok_r(line, " ", &fs);
+		f[1] = strtok_r(NULL, " ", &fs);
+		f[2] = strtok_r(NULL, " ", &fs);
+		for (i = 0; i < 3; i++)
+			if (f[i] == NULL ||
+			    policy_parse_u32(f[i], ID_INVALID, &v[i]) == -1)
+				return -1;
+		bad[0] = v[0];
+		bad[1] = v[2];
+		if (!policy_permits_ids(&c->ent, type, v[0], v[2]))
+			return 0;
+		bad[0] = v[1];
+		if (!policy_permits_ids(&c->ent, type, v[1], v[2]))
+			return 0;
+	}
+	return lines > 0;
+}
+
+/*
+ * The user namespace that defines the mapping, as an fd.  Its map files
+ * are opened before it is verified, as in `map`: a map file is bound to
+ * the namespace its opener saw, and a task can only move on to descendant
+ * namespaces, which fail the parent check.
+ */
+static int
+idmount_userns(const struct request *rq, const struct caller *c)
+{
+	uint32_t	 bad[2];
+	int		 procfd, fd[2], nsfd, i, ok;
+	const char	*name[2] = { "uid_map", "gid_map" };
+
+	if ((procfd = target_open(rq)) == -1 ||
+	    (fd[0] = openat(procfd, name[0], O_RDONLY | O_CLOEXEC)) == -1 ||
+	    (fd[1] = openat(procfd, name[1], O_RDONLY | O_CLOEXEC)) == -1 ||
+	    (nsfd = target_verify_userns(procfd, c->uid)) == -1)
+		die(1, rq->target, NOT_YOURS);
+	close(procfd);
+	for (i = 0; i < 2; i++) {
+		bad[0] = bad[1] = 0;
+		ok = idmount_map_ok(c, fd[i], i == 0 ? 'u' : 'g', bad);
+		if (ok == -1)
+			die(1, rq->target, "%s: unreadable", name[i]);
+		if (ok == 0 && bad[1] == 0)
+			die(1, rq->target, "id maps not written");
+		if (ok == 0)
+			die(1, rq->target, "%s %u-%u not granted to you",
+			    i == 0 ? "uids" : "gids", bad[0],
+			    bad[0] + bad[1] - 1);
+		close(fd[i]);
+	}
+	return nsfd;
+}
+
+/* DIR, opened as the caller without following any symlink, and owned by
+ * ids the caller is entitled to. */
+static int
+idmount_dir(const struct request *rq, const struct caller *c)
+{
+	struct open_how	 how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	struct stat	 st;
+	int		 fd = rq->dir_fd;
+
+	if (fd == -1)
+		fd = (int)syscall(SYS_openat2, AT_FDCWD, rq->file, &how,
+		    sizeof(how));
+	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISDIR(st.st_mode) ||
+	    !policy_permits_ids(&c->ent, 'u', st.st_uid, 1) ||
+	    !policy_permits_ids(&c->ent, 'g', st.st_gid, 1))
+		die(1, rq->file, NOT_YOUR_DIR);
+	return fd;
+}
+
+static void
+idmount_send(int mfd)
+{
+	char		 byte = 'm', cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec	 iov = { &byte, 1 };
+	struct msghdr	 msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr	*cm;
+
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &mfd, sizeof(int));
+	if (sendmsg(STDOUT_FILENO, &msg, MSG_NOSIGNAL) != 1)
+		die(1, "stdout", "%s", strerror(errno));
+}
+
+/*
+ * pre: maps and DIR checked; caps: CAP_SYS_ADMIN, raised only around
+ * open_tree(2) and mount_setattr(2); undo: none, the mount is detached
+ * and vanishes with its last fd.  Not recursive: mounts under DIR, which
+ * may be anyone's, are not part of the clone.  nodev: no device node of
+ * the tree is usable through it.
+ */
+static void
+idmount_run(const struct request *rq, struct caller *c)
+{
+	static const int	 caps[] = { CAP_SYS_ADMIN };
+	struct mount_attr	 attr = { .attr_set = MOUNT_ATTR_IDMAP |
+	    MOUNT_ATTR_NODEV };
+	struct stat		 st;
+	char			 obj[OBJLEN];
+	int			 dirfd, mfd, e;
+
+	priv_drop(c, caps, 1);
+	if (fstat(STDOUT_FILENO, &st) == -1 || !S_ISSOCK(st.st_mode))
+		die(1, "stdout", "not a unix socket");
+	attr.userns_fd = (uint64_t)idmount_userns(rq, c);
+	dirfd = idmount_dir(rq, c);
+	priv_raise(CAPBIT(CAP_SYS_ADMIN));
+	mfd = open_tree(dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+	    AT_EMPTY_PATH);
+	e = mfd == -1 ? errno : 0;
+	if (mfd != -1 && mount_setattr(mfd, "", AT_EMPTY_PATH, &attr,
+	    sizeof(attr)) == -1)
+		e = errno;
+	priv_lower();
+	if (e == EINVAL)
+		die(1, rq->file, "file system cannot be idmapped");
+	if (e != 0)
+		die(1, rq->file, "cannot make the mount: %s", strerror(e));
+	idmount_send(mfd);
+	log_granted("%s: %s", log_object(rq->target, obj, sizeof(obj)),
+	    rq->file);
+}
+
+const struct op	op_idmount = { "idmount", 1, idmount_parse, idmount_run };
