@@ -46,6 +46,8 @@
 #define CAP_NAME	"security.capability"
 #define ACL_MAX		(sizeof(struct posix_acl_xattr_header) + \
 			 1024 * sizeof(struct posix_acl_xattr_entry))
+#define ACL_SMALL	(sizeof(struct posix_acl_xattr_header) + \
+			 32 * sizeof(struct posix_acl_xattr_entry))
 #define MARK_VERSION	1
 #define SHIFT_DEPTH_STR	"256"	/* SHIFT_DEPTH */
 #define PATH_CAP	(SHIFT_DEPTH * 256 + 4096)
@@ -229,7 +231,12 @@ acl_prepare(struct walk *w, struct inode *n)
 		n->acllen[i] = 0;
 		if (i == 1 && !n->isdir)
 			break;
-		n->acllen[i] = inode_get(n, names[i], n->acl[i], ACL_MAX);
+		/* The kernel zeroes a buffer of the size asked for: ask small
+		 * first (bench/shift), the whole ACL_MAX only if it is long. */
+		n->acllen[i] = inode_get(n, names[i], n->acl[i], ACL_SMALL);
+		if (n->acllen[i] == -1 && errno == ERANGE)
+			n->acllen[i] = inode_get(n, names[i], n->acl[i],
+			    ACL_MAX);
 		if (n->acllen[i] == -1) {
 			walk_report(w, "cannot read its ACL: %s",
 			    strerror(errno));
@@ -337,7 +344,11 @@ inode_change(struct walk *w, struct inode *n, uint32_t uid, uint32_t gid)
 		    strerror(errno));
 		return;
 	}
-	if (!lnk && !n->isdir)
+	/* chown cleared only setuid/setgid bits and capabilities: a file
+	 * with neither has nothing to restore and no mark to remove (most
+	 * files; a removexattr each was a fifth of the walk, bench/shift). */
+	if (!lnk && !n->isdir &&
+	    (n->mark.caplen != 0 || (n->mark.mode & 06000) != 0))
 		(void)inode_restore(w, n, &n->mark);
 }
 
