@@ -29,3 +29,23 @@ load helpers
 	assert_equal "$(stat -c '%U %a' "$HELPER")" "root 4755"
 	run -0 grep -c -a -F /etc/roost/policy.conf "$HELPER"
 }
+
+# Every literal part (6 characters or more) of every message the helper can
+# print (die() and usage_set() in helper/*.c, continued string literals
+# joined) is in roost-helper(8), so DIAGNOSTICS cannot fall behind.
+@test "helper: every diagnostic it can print is in roost-helper(8)" {
+	local man msg chunk missing=
+	man=$(mandoc -Tascii "$ROOST_TOP/man/roost-helper.8" |
+	    sed 's/.\x08//g' | tr -s ' \n\t' '   ')
+	while IFS= read -r msg; do
+		while IFS= read -r chunk; do
+			chunk=$(printf '%s' "$chunk" |
+			    sed -E 's/^[ :()]+//; s/[ :()]+$//')
+			[ ${#chunk} -ge 6 ] || continue
+			[[ $man == *"$chunk"* ]] || missing+="$chunk [$msg]"$'\n'
+		done < <(printf '%s\n' "$msg" | sed -E 's/%[0-9]*[a-z]+/\n/g')
+	done < <(perl -0pe 's/"\s*\n\s*"//g' "$ROOST_TOP"/helper/*.c |
+	    grep -oE '(die\(1, [^,]+, |usage_set\([^,]+, )"[^"]*"' |
+	    sed -E 's/.*"(.*)"$/\1/' | sort -u)
+	assert_equal "$missing" ""
+}
