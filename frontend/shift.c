@@ -321,14 +321,19 @@ inode_change(struct walk *w, struct inode *n, uint32_t uid, uint32_t gid)
 {
 	int	 reg = S_ISREG(n->st.stx_mode);
 	int	 lnk = S_ISLNK(n->st.stx_mode);
+	int	 bare;
 
 	memset(&n->mark, 0, sizeof(n->mark));
 	n->mark.version = MARK_VERSION;
 	n->mark.mode = n->st.stx_mode & 07777;
 	n->acllen[0] = n->acllen[1] = 0;
-	if (!lnk && acl_prepare(w, n) == -1)
+	/* Most files have no xattr at all: one listxattr then spares a
+	 * getxattr each for the ACL and the capability (bench/shift). */
+	bare = !lnk && (n->isdir ? flistxattr(n->fd, NULL, 0) :
+	    listxattr(n->proc, NULL, 0)) == 0;
+	if (!lnk && !bare && acl_prepare(w, n) == -1)
 		return;
-	if (reg && cap_prepare(w, n) == -1)
+	if (reg && !bare && cap_prepare(w, n) == -1)
 		return;
 	if (reg && (n->mark.caplen != 0 || (n->mark.mode & 06000)) &&
 	    inode_set(n, SHIFT_MARK, &n->mark, sizeof(n->mark)) == -1 &&
