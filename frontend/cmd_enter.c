@@ -652,6 +652,7 @@ enter_child(const struct enter_opts *o, const struct enter_state *s)
 	/* "0" is the writer (cgroups(7)); refused: no matter. */
 	if (s->cgfd != -1 && write(s->cgfd, "0", 1) != 1)
 		errno = 0;
+	roost_drop_ctty();
 	enter_root(s, o->cwd);
 	/*
 	 * Nothing the caller had open goes further but stdio: a descriptor

@@ -472,6 +472,7 @@ run_child(struct run_opts *o)
 	keep[1] = o->status[1];
 	keep[2] = roost_fail_fd;
 	roost_close_fds(keep, 3);
+	roost_drop_ctty();
 	run_default_signals();
 	if (o->detach &&
 	    (null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)

@@ -41,6 +41,7 @@ ssize_t	roost_recv_fd(int sock, int flags, int *fd);
 int	roost_parse_id(const char *s, uint32_t *out);
 void	roost_bad_option(int c, char **argv) ROOST_NORETURN;
 void	roost_close_fds(int *keep, size_t n);
+void	roost_drop_ctty(void);
 
 /* map.c: which ids the container gets, and whether the helper writes them. */
 struct map_plan {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -301,4 +302,25 @@ roost_bad_option(int c, char **argv)
 	if (optopt != 0)
 		roost_usage("unknown option '-%c'", optopt);
 	roost_usage("unknown option '%s'", argv[optind - 1]);
+}
+
+/*
+ * Give up the caller's terminal as our controlling terminal (TIOCNOTTY),
+ * before a container's code runs: TIOCSTI, which pushes input into a
+ * terminal, works only on one's controlling terminal, so the container
+ * could otherwise type into the caller's shell once we exit (bubblewrap
+ * CVE-2017-5226).  Unlike setsid(2) this keeps us in the caller's
+ * foreground process group, so ^C and ^Z still reach the container, and
+ * works for a process group leader too.  No terminal: nothing to do.
+ */
+void
+roost_drop_ctty(void)
+{
+	int	 fd;
+
+	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
+		return;
+	if (ioctl(fd, TIOCNOTTY) == -1)
+		roost_err("cannot give up the controlling terminal");
+	(void)close(fd);
 }

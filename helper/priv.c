@@ -4,6 +4,7 @@
  * only around the syscall that needs it.
  */
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include <errno.h>
 #include <grp.h>
@@ -98,7 +99,12 @@ priv_lower(void)
 void
 priv_keep_root(const int *caps, size_t ncaps)
 {
+	struct rlimit	 cpu;
 	sigset_t	 all;
+
+	if (getrlimit(RLIMIT_CPU, &cpu) == -1 ||
+	    cpu.rlim_cur != RLIM_INFINITY || cpu.rlim_max != RLIM_INFINITY)
+		die(1, "privileges", "RLIMIT_CPU could not be lifted");
 
 	priv_caps = caps;
 	priv_ncaps = ncaps;

@@ -1,0 +1,1439 @@
+#!/usr/bin/env bats
+# The adversarial suite: every class of hole the peer helpers shipped
+# (shadow's newuidmap, LXC's lxc-user-nic, bubblewrap's setuid mode; see
+# SECURITY.md and issue 6), re-enacted against roost by a local user.  Each
+# case asserts the exact refusal and that nothing changed: maps still
+# empty, no interface, route or mount left, no file's owner, mode, ACL or
+# capability changed.  Many repeat a case of another suite as an attack;
+# the point of this file is that they are all in one place.
+
+load helpers
+
+NOTUSER="not a process in a user namespace you own"
+NOTOWN="not a process in a network namespace you own"
+HOSTNS="the host network namespace is never a target"
+NOTVETH="not a veth of yours in that network namespace"
+NOTDIR="not a directory you own"
+full_alice="u:0:100000:65536 g:0:100000:65536"
+full_bob="u:0:200000:65536 g:0:200000:65536"
+
+# The tools run as fixture users, so they live where those may exec them
+# (bats's own run directory is root's alone); attack is static, to run in
+# a busybox container too.
+setup_file() {
+	local t=$ROOST_R/tools
+	ATTACK=$t/attack XATTR=$t/xattr MOUNTFD=$t/mountfd
+	EVIL=$t/evil EVIL_RAN=$ROOST_R/tmp/evil-ran
+	install -d -m 0755 "$t"
+	cc -O2 -static -o "$ATTACK" "$ROOST_TOP/tests/tools/attack.c"
+	cc -O2 -o "$XATTR" "$ROOST_TOP/tests/tools/xattr.c"
+	cc -O2 -o "$MOUNTFD" "$ROOST_TOP/tests/tools/mountfd.c"
+	# A library that shouts if anything ever loads it.
+	install -d -m 0755 "$EVIL"
+	printf '%s\n' '#include <stdio.h>' '#include <unistd.h>' \
+	    '__attribute__((constructor)) static void evil(void) {' \
+	    "	FILE *f = fopen(\"$EVIL_RAN\", \"a\");" \
+	    '	if (f) { fprintf(f, "%d\n", (int)geteuid()); fclose(f); }' \
+	    '	dprintf(2, "EVIL LOADED\n");' '}' > "$EVIL/evil.c"
+	cc -shared -fPIC -o "$EVIL/evil.so" "$EVIL/evil.c"
+	cp "$EVIL/evil.so" "$EVIL/libmnl.so.0"
+	cp "$EVIL/evil.so" "$EVIL/libc.so.6"
+	BB=$ROOST_R/attack-bb
+	mkdir -p "$BB/bin" "$BB/proc" "$BB/sys" "$BB/dev" "$BB/tmp"
+	cp /bin/busybox "$ATTACK" "$BB/bin/"
+	for c in sh true sleep; do ln -sf busybox "$BB/bin/$c"; done
+	export ATTACK XATTR MOUNTFD BB EVIL EVIL_RAN
+}
+
+# helpers.bash's setup, kept as helpers_setup: ours calls it first.
+eval "helpers_$(declare -f setup)"
+
+setup() {
+	helpers_setup
+	policy "$FIX/etc/policy-net.conf"
+	ip link add br0 type bridge
+	ip link set br0 up
+	rm -rf /run/roost "$EVIL_RAN"
+	MOUNTS=$(mounts)
+	LOCKER=
+}
+
+teardown() {
+	local l
+	[ -z "$LOCKER" ] || kill -KILL "$LOCKER" 2>/dev/null || true
+	[ -z "${SWAPPER:-}" ] || kill -KILL "$SWAPPER" 2>/dev/null || true
+	[ -z "${SWAPPER:-}" ] || wait "$SWAPPER" 2>/dev/null || true
+	teardown_targets
+	teardown_containers
+	for l in $(roost_links) br0 eth9; do
+		ip link del "$l" 2>/dev/null || true
+	done
+	chmod 0755 /etc
+	ip netns del roost-attack 2>/dev/null || true
+	rm -f "$ROOST_R"/tmp/hold.*
+	rm -rf /run/roost /home/alice/t /home/alice/idm /home/alice/x \
+	    /home/victim /home/bob/x /home/x-root "$EVIL_RAN"
+	wait_for 10 no_roost_links
+}
+
+# wait_for SECONDS CMD...: poll CMD every 10 ms until it succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1 + 1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.01
+	done
+}
+
+# Every mount in this namespace, for "nothing left mounted".
+mounts() {
+	cut -d' ' -f5,9 /proc/self/mountinfo | sort
+}
+
+assert_nothing_mounted() {
+	assert_equal "$(mounts)" "$MOUNTS"
+}
+
+host_links() {
+	ip -j link show | jq -r '.[].ifname' | sort
+}
+
+roost_links() {
+	host_links | grep '^roost' || true
+}
+
+no_roost_links() {
+	[ -z "$(roost_links)" ]
+}
+
+links_in() {
+	nsenter -t "$1" -n ip -j link show | jq -r '.[].ifname' | sort
+}
+
+routes_via() {
+	ip -j -"$1" route show table main dev "$2" | jq -r '.[].dst' | sort
+}
+
+# The whole routing table, both families, for "no route added".
+all_routes() {
+	{ ip -4 route show table all; ip -6 route show table all; } |
+	    grep -v ' proto kernel ' || true
+}
+
+# A plain process of USER in a network namespace root created (USER may
+# open its ns/net, but does not own it): lxc-user-nic CVE-2017-5985.
+root_netns_target() {
+	local fifo pid
+	fifo=$(mktemp -u "$ROOST_R/tmp/ready.XXXXXX")
+	mkfifo -m 0666 "$fifo"
+	as_argv "$1"
+	unshare --net "${AS[@]}" sh -c "echo > $fifo; exec sleep 1000" \
+	    >/dev/null 2>&1 &
+	pid=$!
+	echo "$pid" >> "$BATS_TEST_TMPDIR/targets"
+	read -r -t 10 _ <> "$fifo" || return 1
+	rm -f "$fifo"
+	echo "$pid"
+}
+
+# twin_target USER: a process of USER in a fresh user namespace, and a
+# second process in the same namespace that outlives it.  Prints
+# "TARGET KEEPER".
+twin_target() {
+	local fifo out
+	fifo=$(mktemp -u "$ROOST_R/tmp/ready.XXXXXX")
+	mkfifo -m 0666 "$fifo"
+	as_argv "$1"
+	"${AS[@]}" unshare --user sh -c "sleep 1000 & echo \$! > $fifo; \
+	    exec sleep 1000" >/dev/null 2>&1 &
+	echo "$!" >> "$BATS_TEST_TMPDIR/targets"
+	read -r -t 10 out <> "$fifo" || return 1
+	echo "$out" >> "$BATS_TEST_TMPDIR/targets"
+	rm -f "$fifo"
+	echo "$! $out"
+}
+
+veth() {
+	as "$1" "$HELPER" veth "$2" "$3" "$4"
+}
+
+# The net ops' lock, held by root until unlock: a net op started now is
+# stopped on it, as uid 0, after it has resolved its target.
+lock() {
+	install -d -m 0700 /run/roost
+	: > "$BATS_TEST_TMPDIR/locked"
+	bash -c 'exec 8>/run/roost/net.lock; flock 8; echo > "$1"; \
+	    exec sleep 1000' bash "$BATS_TEST_TMPDIR/locked" &
+	LOCKER=$!
+	wait_for 10 test -s "$BATS_TEST_TMPDIR/locked"
+}
+
+unlock() {
+	kill -KILL "$LOCKER"
+	wait "$LOCKER" 2>/dev/null || true
+	LOCKER=
+}
+
+# waits_for_lock PID: PID is queued behind the lock.
+waits_for_lock() {
+	grep -Eq -- "-> FLOCK +ADVISORY +WRITE +$1 " /proc/locks
+}
+
+# status_of PID FIELD: a field of /proc/PID/status, tabs as spaces.
+status_of() {
+	sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" | tr '\t' ' '
+}
+
+# sig_blocked PID SIGNUM: the signal is in PID's blocked mask.
+sig_blocked() {
+	local m
+	m=$(status_of "$1" SigBlk)
+	(( (0x$m >> ($2 - 1)) & 1 ))
+}
+
+# held CMD...: CMD (as alice) through `attack hold`: its first write to
+# stderr blocks until release.  Sets HELD (CMD's pid), HOUT, HCTL.
+held() {
+	# Where alice can reach them: bats's own directory is root's alone.
+	HOUT=$(mktemp "$ROOST_R/tmp/hold.XXXXXX")
+	HCTL=$HOUT.ctl
+	mkfifo -m 0666 "$HCTL"
+	as_argv alice
+	"${AS[@]}" "$ATTACK" hold "$HCTL" "$@" > "$HOUT" &
+	echo "$!" >> "$BATS_TEST_TMPDIR/targets"
+	wait_for 10 grep -q '^pid ' "$HOUT"
+	HELD=$(sed -n 's/^pid //p' "$HOUT")
+}
+
+more_lines_than() {
+	[ "$(wc -l < "$HOUT")" -gt "$1" ]
+}
+
+hold_do() {
+	local n
+	n=$(wc -l < "$HOUT")
+	echo "$1" > "$HCTL"
+	wait_for 10 more_lines_than "$n"
+	tail -n 1 "$HOUT"
+}
+
+# status_is PID FIELD VALUE
+status_is() {
+	[ "$(status_of "$1" "$2")" = "$3" ]
+}
+
+hold_release() {
+	echo release > "$HCTL"
+	wait_for 10 grep -Eq '^(exit|signal) ' "$HOUT"
+}
+
+# ------------------------------------------------ shadow: CVE-2016-6252
+
+@test "attack: CVE-2016-6252 outside ranges that wrap past 2^32 are refused, maps stay empty" {
+	pid=$(userns_target alice)
+	# 4294967296 + 100000 would be 100000, alice's own range, once
+	# truncated to 32 bits; 2^64 + 100000 likewise to 64.
+	for x in u:0:4295067296:1 u:0:18446744073709651616:1 \
+	    u:0:4294967295:1 u:0:4294967294:2 u:1:4294967196:100 \
+	    u:0:100000:4294967295 g:0:4294967295:4294967295 \
+	    u:0:100000:18446744073709551617 g:0:100000:4294967296; do
+		run -2 as alice "$HELPER" map "$pid" "$x"
+		assert_output "roost-helper: map: $x: extent out of range"
+	done
+	assert_unmapped "$pid"
+}
+
+@test "attack: CVE-2016-6252 inside ranges that wrap past 2^32 are refused, maps stay empty" {
+	pid=$(userns_target alice)
+	for x in u:4294967296:100000:1 u:4294967295:100000:1 \
+	    u:4294967200:100000:100 g:4294967294:100000:2 \
+	    u:18446744073709551615:100000:1; do
+		run -2 as alice "$HELPER" map "$pid" "$x"
+		assert_output "roost-helper: map: $x: extent out of range"
+	done
+	assert_unmapped "$pid"
+}
+
+@test "attack: CVE-2016-6252 numbers strtoul would take are malformed" {
+	pid=$(userns_target alice)
+	for x in "u:0: 100000:1" "u:0:100000 :1" u:0:+100000:1 \
+	    u:0:-4294867296:1 u:0:0x186a0:1 u:0:0186a0:1 u:0:0100000:1 \
+	    "u:0:100000:1
+" u:0:1e5:1 u:0:100000.0:1 "u:0:100000:1 " \
+	    U:0:100000:1 u:0:100000:1: :u:0:100000:1; do
+		run -2 as alice "$HELPER" map "$pid" "$x"
+		x=${x//$'\n'/\\012}
+		assert_output "roost-helper: map: $x: malformed extent (want u|g:INSIDE:OUTSIDE:COUNT)"
+	done
+	assert_unmapped "$pid"
+}
+
+@test "attack: CVE-2016-6252 a count that runs past the grant is refused, whatever its size" {
+	pid=$(userns_target alice)
+	run -1 as alice "$HELPER" map "$pid" u:0:165535:2
+	assert_output "roost-helper: map: u:0:165535:2: uids 165535-165536 not granted to you"
+	run -1 as alice "$HELPER" map "$pid" u:0:99999:2
+	assert_output "roost-helper: map: u:0:99999:2: uids 99999-100000 not granted to you"
+	run -1 as alice "$HELPER" map "$pid" g:0:100000:4294867294
+	assert_output "roost-helper: map: g:0:100000:4294867294: gids 100000-4294967293 not granted to you"
+	run -1 as alice "$HELPER" map "$pid" u:1:1001:4294966293
+	assert_output "roost-helper: map: u:1:1001:4294966293: uids 1001-4294967293 not granted to you"
+	assert_unmapped "$pid"
+}
+
+@test "attack: host uid and gid 0 are never mapped, alone or inside a range" {
+	pid=$(userns_target alice)
+	for x in u:0:0:1 u:5:0:1 u:0:0:100001 g:0:0:1 g:65536:0:1; do
+		run -1 as alice "$HELPER" map "$pid" "$x"
+		assert_output "roost-helper: map: $x: host ${x:0:1}id 0 is never mapped"
+	done
+	run -1 as alice newuidmap "$pid" 0 0 1
+	assert_output "newuidmap: u:0:0:1: host uid 0 is never mapped"
+	assert_unmapped "$pid"
+}
+
+@test "attack: 341 extents of either type are refused, nothing written" {
+	pid=$(userns_target alice)
+	for t in u g; do
+		ext=$(for i in $(seq 0 340); do printf '%s:%d:%d:1 ' "$t" "$i" "$((100000 + i))"; done)
+		run -1 as alice "$HELPER" map "$pid" $ext
+		assert_output "roost-helper: map: more than 340 ${t}id extents"
+	done
+	# 20000 of them: refused as fast, nothing written either.
+	ext=$(for i in $(seq 0 19999); do printf 'u:%d:%d:1 ' "$i" "$((100000 + i))"; done)
+	run -1 as alice "$HELPER" map "$pid" $ext
+	assert_output "roost-helper: map: more than 340 uid extents"
+	assert_unmapped "$pid"
+}
+
+@test "attack: overlapping extents are refused, inside or outside, whatever the order" {
+	pid=$(userns_target alice)
+	run -1 as alice "$HELPER" map "$pid" u:0:100000:10 u:0:100000:10
+	assert_output "roost-helper: map: u:0:100000:10: overlaps u:0:100000:10"
+	run -1 as alice "$HELPER" map "$pid" u:9:100100:1 u:0:100000:10
+	assert_output "roost-helper: map: u:0:100000:10: overlaps u:9:100100:1"
+	run -1 as alice "$HELPER" map "$pid" g:0:1001:1 g:1:1001:1
+	assert_output "roost-helper: map: g:1:1001:1: overlaps g:0:1001:1"
+	run -1 as alice "$HELPER" map "$pid" u:0:100000:65536 u:70000:165535:1
+	assert_output "roost-helper: map: u:70000:165535:1: overlaps u:0:100000:65536"
+	assert_unmapped "$pid"
+}
+
+@test "attack: a map too long for the kernel's single write is refused before writing" {
+	pid=$(userns_target alice)
+	ext=$(for i in $(seq 0 339); do printf 'g:%d:%d:1 ' "$((4000000000 + i))" "$((100000 + i))"; done)
+	run -1 as alice "$HELPER" map "$pid" u:0:100000:1 $ext
+	assert_output "roost-helper: map: gid map longer than the kernel takes (4095 bytes)"
+	assert_unmapped "$pid"
+}
+
+# ------------------------------------------------ shadow: CVE-2018-7169
+
+@test "attack: CVE-2018-7169 a gid map of only self denies setgroups, for good" {
+	pid=$(userns_target alice)
+	run -0 as alice "$HELPER" map "$pid" u:0:100000:65536 g:0:1001:1
+	assert_equal "$(maps_of "$pid")" \
+	    "uid:0 100000 65536; gid:0 1001 1; setgroups:deny"
+	# The caller cannot take it back.
+	run -1 as alice sh -c "echo allow > /proc/$pid/setgroups"
+	assert_equal "$(cat /proc/$pid/setgroups)" deny
+}
+
+@test "attack: CVE-2018-7169 through newgidmap, as util-linux and podman call it" {
+	pid=$(userns_target alice)
+	run -0 as alice newgidmap "$pid" 0 1001 1
+	assert_output ""
+	assert_equal "$(maps_of "$pid")" "uid: gid:0 1001 1; setgroups:deny"
+	# Mapped only to the caller's own gid twice over: refused, not allowed.
+	pid=$(userns_target alice)
+	run -1 as alice newgidmap "$pid" 0 1001 1 1 1001 1
+	assert_output "newgidmap: g:1:1001:1: overlaps g:0:1001:1"
+	assert_unmapped "$pid"
+}
+
+@test "attack: the caller's process groups grant nothing, only /etc/group does" {
+	# alice running with builders (carol's group, granted 300000) as her
+	# real and supplementary gid, as a setgid program could leave her.
+	pid=$(userns_target alice)
+	run -1 setpriv --reuid=1001 --regid=2000 --groups=2000 -- \
+	    "$HELPER" map "$pid" u:0:300000:1
+	assert_output "roost-helper: map: u:0:300000:1: uids 300000-300000 not granted to you"
+	run -1 setpriv --reuid=1001 --regid=2000 --groups=2000 -- \
+	    "$HELPER" map "$pid" g:0:2000:1
+	assert_output "roost-helper: map: g:0:2000:1: gids 2000-2000 not granted to you"
+	assert_unmapped "$pid"
+}
+
+@test "attack: newuidmap's hostile triplets exit 1 and write nothing" {
+	pid=$(userns_target alice)
+	for t in "0 0x186a0 1" "0 100000 -1" "0 4294967295 1" "0 100000 0" \
+	    "0 +100000 1" "0 100000 4294967296"; do
+		run -1 as alice newuidmap "$pid" $t
+		assert_output "newuidmap: $t: bad range (want decimal INSIDE OUTSIDE COUNT)"
+	done
+	run -1 as alice newuidmap "$pid" 0 100000
+	assert_output --partial "newuidmap: usage: "
+	assert_unmapped "$pid"
+}
+
+# ------------------------------------------------------- targets (map)
+
+@test "attack: another user's process, by pid or by fd, is refused" {
+	pid=$(userns_target bob)
+	run -1 as alice "$HELPER" map "$pid" $full_alice
+	assert_output "roost-helper: map: $pid: $NOTUSER"
+	run -1 as alice sh -c "exec 9</proc/$pid; exec $HELPER map fd:9 $full_alice"
+	assert_output "roost-helper: map: fd:9: $NOTUSER"
+	# Nor with bob's own ranges, nor as newuidmap.
+	run -1 as alice "$HELPER" map "$pid" $full_bob
+	assert_output "roost-helper: map: u:0:200000:65536: uids 200000-265535 not granted to you"
+	run -1 as alice newuidmap "$pid" 0 100000 1
+	assert_output "newuidmap: $pid: $NOTUSER"
+	assert_unmapped "$pid"
+}
+
+@test "attack: CVE-2017-5985 for maps: the caller's process in a user namespace root owns" {
+	pid=$(foreign_userns_target)
+	assert_equal "$(stat -c %u /proc/$pid)" 1001
+	before=$(maps_of "$pid")
+	run -1 as alice "$HELPER" map "$pid" $full_alice
+	assert_output "roost-helper: map: $pid: $NOTUSER"
+	run -1 as alice "$MOUNTFD" "$HELPER" "$pid" /home/alice
+	assert_output "roost-helper: idmount: $pid: $NOTUSER"
+	assert_equal "$(maps_of "$pid")" "$before"
+	assert_nothing_mounted
+}
+
+@test "attack: a nested user namespace of the caller's is refused (its outside ids are not host ids)" {
+	pid=$(userns_target alice --map-root-user unshare --user)
+	run -1 as alice "$HELPER" map "$pid" u:0:0:1 g:0:0:1
+	assert_output "roost-helper: map: u:0:0:1: host uid 0 is never mapped"
+	run -1 as alice "$HELPER" map "$pid" $full_alice
+	assert_output "roost-helper: map: $pid: $NOTUSER"
+	assert_equal "$(maps_of "$pid")" "uid: gid: setgroups:deny"
+}
+
+@test "attack: init, a kernel thread and the helper itself are never map targets" {
+	for t in 1 2; do
+		run -1 as alice "$HELPER" map "$t" $full_alice
+		assert_output "roost-helper: map: $t: $NOTUSER"
+	done
+	# /proc/self opened by the shell that then execs the helper: the
+	# helper's own /proc directory.
+	run -1 as alice sh -c "exec 9</proc/self; exec $HELPER map fd:9 $full_alice"
+	assert_output "roost-helper: map: fd:9: $NOTUSER"
+	assert_equal "$(maps_of 1)" "$(maps_of $$)"
+}
+
+@test "attack: CVE-2022-47952 one message for a missing, foreign, dead, root's or bogus map target" {
+	bobs=$(userns_target bob)
+	dead=$(userns_target alice)
+	kill -KILL "$dead"
+	wait_for 10 test ! -e "/proc/$dead"
+	mine=$(userns_target alice)
+	for t in 4194304 "$bobs" "$dead" 1 "$$"; do
+		run -1 as alice "$HELPER" map "$t" $full_alice
+		assert_output "roost-helper: map: $t: $NOTUSER"
+	done
+	for f in /proc /proc/$mine/ns /etc /dev/null \
+	    /proc/$mine/ns/user /proc/$mine/status; do
+		run -1 as alice sh -c "exec 9<$f; exec $HELPER map fd:9 $full_alice"
+		assert_output "roost-helper: map: fd:9: $NOTUSER"
+	done
+	assert_unmapped "$bobs"
+	assert_unmapped "$mine"
+	assert_equal "$(syslog_since_start | grep -c "uid 1001: refused: map: .*: $NOTUSER")" 11
+}
+
+@test "attack: pid reuse: fd:N of a dead process's /proc dir never reaches the pid's next owner" {
+	# A pid namespace of our own, where the next pid can be chosen: the
+	# caller's target dies, and bob's new process gets its very pid.
+	run -0 unshare --pid --fork --mount-proc bash -c '
+		exec 2>/dev/null
+		H=$1 A="setpriv --reuid=1001 --regid=1001 --init-groups --"
+		B="setpriv --reuid=1002 --regid=1002 --init-groups --"
+		$A unshare --user sleep 1000 & old=$!
+		while [ "$(readlink /proc/$old/ns/user)" = "$(readlink /proc/self/ns/user)" ]; do sleep 0.01; done
+		exec 9</proc/$old
+		kill -KILL $old; wait $old
+		echo $((old - 1)) > /proc/sys/kernel/ns_last_pid
+		$B unshare --user sleep 1000 & new=$!
+		while [ "$(readlink /proc/$new/ns/user)" = "$(readlink /proc/self/ns/user)" ]; do sleep 0.01; done
+		[ "$new" = "$old" ] || { echo "pid not reused"; exit 1; }
+		$A sh -c "exec $H map fd:9 u:0:100000:1 g:0:100000:1" 2>&1
+		echo "status $?"
+		cat /proc/$new/uid_map /proc/$new/gid_map
+		echo "owner $(stat -c %u /proc/$new)"
+		kill -KILL $new' bash "$HELPER"
+	assert_output "roost-helper: map: fd:9: $NOTUSER
+status 1
+owner 1002"
+}
+
+@test "attack: a target that exits mid-operation leaves its namespace fully mapped or not at all" {
+	for i in $(seq 1 12); do
+		read -r pid keep < <(twin_target alice)
+		as_argv alice
+		"${AS[@]}" "$HELPER" map "$pid" $full_alice \
+		    > "$BATS_TEST_TMPDIR/out" 2>&1 &
+		helper=$!
+		kill -KILL "$pid"
+		s=0
+		wait "$helper" || s=$?
+		out=$(cat "$BATS_TEST_TMPDIR/out")
+		m=$(maps_of "$keep")
+		if [ "$s" = 0 ]; then
+			assert_equal "$out" ""
+			assert_equal "$m" "uid:0 100000 65536; gid:0 100000 65536; setgroups:allow"
+		else
+			assert_equal "$s $out" "1 roost-helper: map: $pid: $NOTUSER"
+			assert_equal "$m" "uid: gid: setgroups:allow"
+		fi
+		kill -KILL "$keep"
+	done
+}
+
+@test "attack: SIGKILL of map at random points, then rerun: each map is whole or empty" {
+	# bob's policy denies setgroups: deny, gid_map, uid_map, in that
+	# order, each in one write.  The caller may kill map (it runs as the
+	# caller); what it leaves must be one of these.
+	as_argv bob
+	for d in 0.0001 0.001 0.002 0.003 0.004 0.005 0.007 0.01 0.015 0.02; do
+		pid=$(userns_target bob)
+		"${AS[@]}" timeout -s KILL "$d" "$HELPER" map "$pid" $full_bob \
+		    >/dev/null 2>&1 || true
+		case $(maps_of "$pid") in
+		"uid: gid: setgroups:allow" | "uid: gid: setgroups:deny")
+			run -0 as bob "$HELPER" map "$pid" $full_bob ;;
+		"uid: gid:0 200000 65536; setgroups:deny")
+			run -1 as bob "$HELPER" map "$pid" $full_bob
+			assert_output "roost-helper: map: $pid: id maps already written"
+			run -0 as bob "$HELPER" map "$pid" u:0:200000:65536 ;;
+		"uid:0 200000 65536; gid:0 200000 65536; setgroups:deny") ;;
+		*)
+			fail "torn maps: $(maps_of "$pid")" ;;
+		esac
+		assert_equal "$(maps_of "$pid")" \
+		    "uid:0 200000 65536; gid:0 200000 65536; setgroups:deny"
+	done
+}
+
+@test "attack: concurrent maps of one namespace: one request wins, whole" {
+	for round in 1 2 3; do
+		pid=$(userns_target alice)
+		as_argv alice
+		for i in 0 1 2 3; do
+			"${AS[@]}" "$HELPER" map "$pid" "u:0:$((100000 + i * 10)):10" \
+			    "g:0:$((100000 + i * 10)):10" \
+			    > "$BATS_TEST_TMPDIR/out.$i" 2>&1 &
+			js[i]=$!
+		done
+		won=
+		for i in 0 1 2 3; do
+			s=0
+			wait "${js[i]}" || s=$?
+			if [ "$s" = 0 ]; then
+				[ -z "$won" ] || fail "two winners"
+				won=$i
+			else
+				assert_regex "$(cat "$BATS_TEST_TMPDIR/out.$i")" \
+				    "^roost-helper: map: $pid: (id maps already written|write gid_map: Operation not permitted)\$"
+			fi
+		done
+		o=$((100000 + won * 10))
+		assert_equal "$(maps_of "$pid")" "uid:0 $o 10; gid:0 $o 10; setgroups:allow"
+	done
+}
+
+# ------------------------------ bubblewrap: ptrace, privilege state, limits
+
+@test "attack: CVE-2020-5291 map holds the caller's ids and no effective capability once it has dropped; CVE-2016-8659 it cannot be traced" {
+	bobs=$(userns_target bob)
+	# The refusal comes after the drop; its write to a full stderr
+	# stops the helper there.
+	held "$HELPER" map "$bobs" u:0:100000:1
+	wait_for 10 status_is "$HELD" Uid "1001 1001 1001 1001"
+	wait_for 10 status_is "$HELD" State "S (sleeping)"
+	assert_equal "$(status_of "$HELD" Gid)" "1001 1001 1001 1001"
+	assert_equal "$(status_of "$HELD" Groups)" ""
+	assert_equal "$(status_of "$HELD" CapEff)" 0000000000000000
+	assert_equal "$(status_of "$HELD" CapPrm)" 00000000000000c0
+	assert_equal "$(status_of "$HELD" CapInh)" 0000000000000000
+	assert_equal "$(status_of "$HELD" CapAmb)" 0000000000000000
+	assert_equal "$(status_of "$HELD" NoNewPrivs)" 1
+	grep -Eq '^Max cpu time +unlimited +unlimited' "/proc/$HELD/limits"
+	grep -Eq '^Max core file size +0 +0' "/proc/$HELD/limits"
+	# Same uid, but never dumpable: not even its parent may trace it.
+	assert_equal "$(hold_do ptrace)" "ptrace: Operation not permitted"
+	run -1 as alice "$ATTACK" ptrace "$HELD"
+	assert_output "ptrace: Operation not permitted"
+	hold_release
+	assert_equal "$(tail -n 2 "$HOUT")" "roost-helper: map: $bobs: $NOTUSER
+exit 1"
+	rm -f "$HOUT" "$HCTL"
+	assert_unmapped "$bobs"
+	# The tool itself works: alice may trace a plain process of hers.
+	mine=$(host_target alice)
+	run -0 as alice "$ATTACK" ptrace "$mine"
+	assert_output "ptrace: ok"
+}
+
+@test "attack: CVE-2026-41163 a net op stays uid 0: the caller can neither trace, stop nor kill it" {
+	pid=$(userns_target alice --net)
+	lock
+	as_argv alice
+	"${AS[@]}" "$HELPER" veth "$pid" br0 eth0 > "$BATS_TEST_TMPDIR/out" &
+	helper=$!
+	wait_for 10 waits_for_lock "$helper"
+	assert_equal "$(status_of "$helper" Uid)" "0 0 0 0"
+	assert_equal "$(status_of "$helper" Gid)" "0 0 0 0"
+	assert_equal "$(status_of "$helper" Groups)" ""
+	assert_equal "$(status_of "$helper" CapEff)" 0000000000001000
+	assert_equal "$(status_of "$helper" CapPrm)" 0000000000001000
+	assert_equal "$(status_of "$helper" NoNewPrivs)" 1
+	for s in 1 2 3 13 14 15 20 21 22 24 25 26 27 28; do
+		sig_blocked "$helper" "$s"
+	done
+	run -1 as alice "$ATTACK" ptrace "$helper"
+	assert_output "ptrace: Operation not permitted"
+	# (SIGCONT is the one the kernel lets through, within a session.)
+	for s in STOP KILL TERM INT HUP TSTP; do
+		run -1 as alice kill -s "$s" "$helper"
+		assert_output --partial "Operation not permitted"
+	done
+	assert_equal "$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' /proc/$helper/status)" S
+	no_roost_links
+	unlock
+	wait "$helper"
+	hostif=$(cat "$BATS_TEST_TMPDIR/out")
+	assert_equal "$(roost_links)" "$hostif"
+	assert_equal "$(ip -j link show dev "$hostif" | jq -r '.[0].ifalias')" \
+	    "roost uid=1001 grant=user:alice bridge=br0"
+}
+
+@test "attack: RLIMIT_CPU nearly spent: the net op lifts it and finishes, its veth tagged" {
+	# The soft limit: the kernel's SIGXCPU would end the helper at a
+	# point of the caller's choosing.
+	pid=$(userns_target alice --net)
+	lock
+	as_argv alice
+	"${AS[@]}" "$ATTACK" cpu soft 1 "$HELPER" veth "$pid" br0 eth0 \
+	    > "$BATS_TEST_TMPDIR/out" &
+	helper=$!
+	wait_for 10 waits_for_lock "$helper"
+	grep -Eq '^Max cpu time +unlimited +unlimited' "/proc/$helper/limits"
+	unlock
+	wait "$helper"
+	hostif=$(cat "$BATS_TEST_TMPDIR/out")
+	assert_equal "$(roost_links)" "$hostif"
+	assert_equal "$(ip -j link show dev "$hostif" | jq -r '.[0].ifalias')" \
+	    "roost uid=1001 grant=user:alice bridge=br0"
+}
+
+@test "attack: RLIMIT_CPU's hard limit nearly spent: lifted, or the net op refused before anything" {
+	# Lifting a hard limit takes CAP_SYS_RESOURCE, which a container the
+	# tests run in may lack; a net op, which must not be killed half-way,
+	# then stops before anything (map may be killed: each map is one
+	# write, so it is whole or not there).
+	pid=$(userns_target alice --net)
+	mpid=$(userns_target alice)
+	s=0
+	as alice "$ATTACK" cpu hard 1 "$HELPER" veth "$pid" br0 eth0 \
+	    > "$BATS_TEST_TMPDIR/out" 2>&1 || s=$?
+	t=0
+	as alice "$ATTACK" cpu hard 1 "$HELPER" map "$mpid" $full_alice || t=$?
+	if (( (0x$(status_of $$ CapBnd) >> 24) & 1 )); then
+		assert_equal "$s $t" "0 0"
+		assert_equal "$(roost_links)" "$(cat "$BATS_TEST_TMPDIR/out")"
+		assert_equal "$(maps_of "$mpid")" \
+		    "uid:0 100000 65536; gid:0 100000 65536; setgroups:allow"
+	else
+		assert_equal "$s $(cat "$BATS_TEST_TMPDIR/out")" \
+		    "1 roost-helper: veth: privileges: RLIMIT_CPU could not be lifted"
+		no_roost_links
+		assert_equal "$(links_in "$pid")" lo
+		if [ "$t" = 0 ]; then
+			assert_equal "$(maps_of "$mpid")" \
+			    "uid:0 100000 65536; gid:0 100000 65536; setgroups:allow"
+		else
+			assert_equal "$(maps_of "$mpid" | sed 's/ gid:0 100000 65536;/ gid:/')" \
+			    "uid: gid: setgroups:allow"
+		fi
+	fi
+}
+
+@test "attack: a target that exits while its net op waits: the veth dies with the namespace" {
+	pid=$(userns_target alice --net)
+	lock
+	as_argv alice
+	"${AS[@]}" "$HELPER" veth "$pid" br0 eth0 > "$BATS_TEST_TMPDIR/out" 2>&1 &
+	helper=$!
+	wait_for 10 waits_for_lock "$helper"
+	kill -KILL "$pid"
+	wait_for 10 test ! -e "/proc/$pid"
+	unlock
+	s=0
+	wait "$helper" || s=$?
+	# Made in the namespace the helper held, which goes with it.
+	assert_equal "$s" 0
+	assert_regex "$(cat "$BATS_TEST_TMPDIR/out")" '^roost[0-9a-f]{8}$'
+	wait_for 10 no_roost_links
+	assert_equal "$(ip -j link show master br0 | jq length)" 0
+}
+
+# --------------------------------------------- hostile process state
+
+# bare CMD...: CMD as alice with no fd open but 0-2 (bats keeps some).
+bare() {
+	as alice bash -c 'for f in /proc/$$/fd/*; do
+		n=${f##*/}; [ "$n" -le 2 ] || eval "exec $n>&-"
+	done; exec "$@"' bash "$@"
+}
+
+@test "attack: a hostile environment changes nothing: LD_PRELOAD never runs, messages stay exact" {
+	pid=$(userns_target alice)
+	E=(env LD_PRELOAD="$EVIL/evil.so" LD_LIBRARY_PATH="$EVIL"
+	    LD_AUDIT="$EVIL/evil.so"
+	    GLIBC_TUNABLES=glibc.malloc.check=3:glibc.malloc.mmap_threshold=1
+	    MALLOC_CHECK_=3 MALLOC_PERTURB_=165 MALLOC_ARENA_MAX=1
+	    LANG=de_DE.UTF-8 LC_ALL=de_DE.UTF-8 LANGUAGE=de TZ=/etc/shadow
+	    TMPDIR=/home/alice PATH=/home/alice NLSPATH=/home/alice/%N
+	    GCONV_PATH=/home/alice HOSTALIASES=/etc/shadow)
+	# The library works: it shouts when anything loads it.
+	run -0 as alice env LD_PRELOAD="$EVIL/evil.so" /bin/true
+	assert_output "EVIL LOADED"
+	assert_file_exists "$EVIL_RAN"
+	rm -f "$EVIL_RAN"
+	run -1 as alice "${E[@]}" "$HELPER" map "$pid" u:0:0:1
+	assert_output "roost-helper: map: u:0:0:1: host uid 0 is never mapped"
+	run -0 as alice "${E[@]}" "$HELPER" map "$pid" $full_alice
+	assert_output ""
+	run -1 as alice "${E[@]}" "$COMPAT/newuidmap" "$pid" 0 100000
+	assert_output --partial "newuidmap: usage: "
+	refute_output --partial EVIL
+	assert_file_not_exists "$EVIL_RAN"
+	assert_equal "$(maps_of "$pid")" \
+	    "uid:0 100000 65536; gid:0 100000 65536; setgroups:allow"
+}
+
+@test "attack: a hostile environment in the net ops (libmnl is shared): nothing loaded, one veth" {
+	pid=$(userns_target alice --net)
+	run -0 --separate-stderr as alice env \
+	    LD_PRELOAD="$EVIL/evil.so" LD_LIBRARY_PATH="$EVIL" \
+	    GLIBC_TUNABLES=glibc.rtld.optional_static_tls=1 MALLOC_PERTURB_=1 \
+	    "$HELPER" veth "$pid" br0 eth0
+	assert_output --regexp '^roost[0-9a-f]{8}$'
+	assert_equal "$stderr" ""
+	assert_file_not_exists "$EVIL_RAN"
+	assert_equal "$(roost_links)" "$output"
+}
+
+@test "attack: fds 0-2 closed: a refusal changes nothing, is logged, and no fd of the helper's poses as the target" {
+	pid=$(userns_target alice)
+	run -1 as alice sh -c "exec $HELPER map $pid u:0:300000:1 <&- >&- 2>&-"
+	run -1 as alice sh -c "exec $HELPER map fd:3 $full_alice <&- >&- 2>&- 3>&-"
+	run -1 as alice sh -c "exec $HELPER map fd:0 $full_alice <&- >&- 2>&-"
+	assert_unmapped "$pid"
+	npid=$(userns_target alice --net)
+	run -1 as alice sh -c "exec $HELPER veth fd:4 br0 eth0 <&- >&- 2>&- 4>&-"
+	no_roost_links
+	assert_equal "$(links_in "$npid")" lo
+	run syslog_since_start
+	assert_line --partial "uid 1001: refused: map: u:0:300000:1: uids 300000-300000 not granted to you"
+	assert_line --partial "uid 1001: refused: map: fd:3: $NOTUSER"
+	assert_line --partial "uid 1001: refused: map: fd:0: $NOTUSER"
+	assert_line --partial "uid 1001: refused: veth: fd:4: $NOTOWN"
+}
+
+@test "attack: RLIMIT_NOFILE 3 and up: map and veth fail whole, the lock not left held" {
+	pid=$(userns_target alice --net)
+	# At 3, ld.so cannot even open libmnl: main() never runs.
+	run -127 bare prlimit --nofile=3 "$HELPER" map "$pid" $full_alice
+	assert_output "$HELPER: error while loading shared libraries: libmnl.so.0: cannot open shared object file: Error 24"
+	run -127 bare prlimit --nofile=3 "$HELPER" veth "$pid" br0 eth0
+	# Then each open the helper needs fails in turn, before anything is
+	# written (a target it cannot open is a target it refuses), until
+	# there are enough.
+	for n in 4 5 6 7 8 9 10; do
+		run bare prlimit --nofile=$n "$HELPER" map "$pid" $full_alice
+		[ "$status" != 0 ] || break
+		assert_equal "$status" 1
+		assert_regex "$output" "^roost-helper: map: (policy: /etc: Too many open files|$pid: $NOTUSER)\$"
+		assert_unmapped "$pid"
+	done
+	assert_equal "$(maps_of "$pid")" \
+	    "uid:0 100000 65536; gid:0 100000 65536; setgroups:allow"
+	for n in 4 5 6 7 8 9 10; do
+		run bare prlimit --nofile=$n "$HELPER" veth "$pid" br0 eth0
+		[ "$status" != 0 ] || break
+		assert_equal "$status" 1
+		assert_regex "$output" "^roost-helper: veth: (policy: /etc|/run/roost: cannot lock|netlink): Too many open files\$|^roost-helper: veth: $pid: $NOTOWN\$"
+		no_roost_links
+		assert_equal "$(links_in "$pid")" lo
+	done
+	assert_equal "$(roost_links)" "$output"
+	[ "$n" -gt 4 ]
+}
+
+@test "attack: RLIMIT_FSIZE 0: a veth whose name cannot be written is deleted; map writes whole" {
+	pid=$(userns_target alice --net)
+	run -1 as alice sh -c "ulimit -f 0; exec $HELPER veth $pid br0 eth0 > /home/alice/x"
+	assert_output --regexp '^roost-helper: veth: roost[0-9a-f]{8}: stdout: File too large$'
+	no_roost_links
+	assert_equal "$(links_in "$pid")" lo
+	mpid=$(userns_target alice)
+	run -0 as alice sh -c "ulimit -f 0; exec $HELPER map $mpid $full_alice"
+	assert_equal "$(maps_of "$mpid")" \
+	    "uid:0 100000 65536; gid:0 100000 65536; setgroups:allow"
+}
+
+@test "attack: a veth whose name goes to a broken pipe is deleted again, its quota free" {
+	pid=$(userns_target alice --net)
+	for sig in default ignore; do
+		run -1 as alice "$ATTACK" epipe "$sig" "$HELPER" veth "$pid" br0 eth0
+		assert_output --regexp '^roost-helper: veth: roost[0-9a-f]{8}: stdout: Broken pipe$'
+	done
+	no_roost_links
+	assert_equal "$(links_in "$pid")" lo
+}
+
+@test "attack: CVE-2021-4034 class: argc 0 with arguments in the environment is a usage error" {
+	pid=$(userns_target alice)
+	run -2 as alice "$ATTACK" argc0 "$HELPER" map "$pid" u:0:0:1 $full_alice
+	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|idmount|check|version ..."
+	run -2 as alice "$ATTACK" argc0 "$COMPAT/newuidmap" "$pid" 0 100000 1
+	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|idmount|check|version ..."
+	assert_unmapped "$pid"
+}
+
+@test "attack: argv cannot forge audit lines" {
+	pid=$(userns_target alice)
+	x='u:0:1:1
+Nov 22 roost-helper[1]: uid 0: map: granted: 1: u:0:0:1'
+	run -2 as alice "$HELPER" map "$pid" "$x"
+	run -2 as alice "$HELPER" map "$x" u:0:100000:1
+	run -2 as alice "$HELPER" veth "$pid" br0 "$x"
+	assert_unmapped "$pid"
+	# One datagram a line, each "<PRI>...": no line of the attacker's.
+	run syslog_since_start
+	refute_line --regexp '^[^<]'
+	assert_equal "$(syslog_since_start | grep -c 'uid 1001: refused')" 3
+}
+
+# ------------------------------------------ lxc-user-nic: net targets
+
+@test "attack: CVE-2017-5985 a netns the caller can open but does not own gets no veth" {
+	pid=$(root_netns_target alice)
+	as alice readlink "/proc/$pid/ns/net" >/dev/null
+	before=$(host_links)
+	run -1 veth alice "$pid" br0 eth0
+	assert_output "roost-helper: veth: $pid: $NOTOWN"
+	run -1 as alice sh -c "exec 9</proc/$pid/ns/net; exec $HELPER veth fd:9 br0 eth0"
+	assert_output "roost-helper: veth: fd:9: $NOTOWN"
+	run -1 as alice lxc-user-nic create xx xx "$pid" veth br0
+	assert_output "lxc-user-nic: $pid: $NOTOWN"
+	assert_equal "$(host_links)" "$before"
+	assert_equal "$(links_in "$pid")" lo
+}
+
+@test "attack: CVE-2017-5985 a namespace fd the caller opened is checked like a pid" {
+	pid=$(userns_target alice --net)
+	ip netns add roost-attack
+	run -1 as alice sh -c "exec 9</run/netns/roost-attack; exec $HELPER veth fd:9 br0 eth0"
+	ip netns del roost-attack
+	assert_output "roost-helper: veth: fd:9: $NOTOWN"
+	for ns in user uts ipc mnt pid cgroup time; do
+		run -1 as alice sh -c "exec 9</proc/$pid/ns/$ns; exec $HELPER veth fd:9 br0 eth0"
+		assert_output "roost-helper: veth: fd:9: $NOTOWN"
+	done
+	no_roost_links
+	assert_equal "$(links_in "$pid")" lo
+}
+
+@test "attack: CVE-2017-5985 alice's veth cannot be deleted or routed through a netns she does not own" {
+	mine=$(userns_target alice --net)
+	hostif=$(veth alice "$mine" none eth0)
+	pid=$(root_netns_target alice)
+	routes=$(all_routes)
+	run -1 as alice "$HELPER" unveth "$pid" "$hostif"
+	assert_output "roost-helper: unveth: $pid: $NOTOWN"
+	run -1 as alice "$HELPER" route "$pid" "$hostif" 192.0.2.9
+	assert_output "roost-helper: route: $pid: $NOTOWN"
+	run -1 as alice "$HELPER" unroute "$pid" "$hostif" 192.0.2.9
+	assert_output "roost-helper: unroute: $pid: $NOTOWN"
+	assert_equal "$(roost_links)" "$hostif"
+	assert_equal "$(all_routes)" "$routes"
+}
+
+@test "attack: CVE-2022-47952 one message for every net target that is not the caller's" {
+	bobs=$(userns_target bob --net)
+	dead=$(userns_target alice --net)
+	kill -KILL "$dead"
+	wait_for 10 test ! -e "/proc/$dead"
+	mine=$(userns_target alice --net)
+	hostif=$(veth alice "$mine" none eth0)
+	before=$(host_links) routes=$(all_routes)
+	for t in 4194304 "$bobs" "$dead" 1 2; do
+		run -1 veth alice "$t" br0 eth0
+		assert_output "roost-helper: veth: $t: $NOTOWN"
+		run -1 as alice "$HELPER" unveth "$t" "$hostif"
+		assert_output "roost-helper: unveth: $t: $NOTOWN"
+		run -1 as alice "$HELPER" route "$t" "$hostif" 192.0.2.9
+		assert_output "roost-helper: route: $t: $NOTOWN"
+		run -1 as alice "$HELPER" unroute "$t" "$hostif" 192.0.2.9
+		assert_output "roost-helper: unroute: $t: $NOTOWN"
+	done
+	for f in /etc/passwd /proc /dev/null /proc/$mine/ns "/proc/$bobs"; do
+		run -1 as alice sh -c "exec 9<$f; exec $HELPER veth fd:9 br0 eth0"
+		assert_output "roost-helper: veth: fd:9: $NOTOWN"
+	done
+	assert_equal "$(host_links)" "$before"
+	assert_equal "$(all_routes)" "$routes"
+	assert_equal "$(links_in "$bobs")" lo
+}
+
+@test "attack: the host netns is never a target: the caller's host process, her userns around it, the helper itself" {
+	policy - <<-EOF
+	[user:alice]
+	veth = br0 4
+	veth = none 2
+	route = 192.0.2.8/29
+	EOF
+	ip link add eth9 type veth peer name eth9p
+	host=$(host_target alice)
+	uns=$(userns_target alice)
+	before=$(host_links) routes=$(all_routes)
+	for t in "$host" "$uns"; do
+		run -1 veth alice "$t" none eth0
+		assert_output "roost-helper: veth: $t: $HOSTNS"
+		run -1 as alice "$HELPER" unveth "$t" eth9
+		assert_output "roost-helper: unveth: $t: $HOSTNS"
+		run -1 as alice "$HELPER" route "$t" eth9 192.0.2.9
+		assert_output "roost-helper: route: $t: $HOSTNS"
+	done
+	for f in /proc/self /proc/self/ns/net; do
+		run -1 as alice sh -c "exec 9<$f; exec $HELPER veth fd:9 none eth0"
+		assert_output "roost-helper: veth: fd:9: $HOSTNS"
+	done
+	assert_equal "$(host_links)" "$before"
+	assert_equal "$(all_routes)" "$routes"
+}
+
+@test "attack: CVE-2018-6556 the net ops take no path: a path as target is a usage error" {
+	pid=$(userns_target alice --net)
+	for t in "/proc/$pid/ns/net" /run/netns/x ../proc/1 "fd:9/../x" "$pid/" " $pid"; do
+		run -2 veth alice "$t" br0 eth0
+		assert_output "roost-helper: veth: $t: bad target (want fd:N or a pid)"
+	done
+	no_roost_links
+	assert_equal "$(links_in "$pid")" lo
+}
+
+@test "attack: CVE-2018-6556 lxc-user-nic delete opens its NETNS path as the caller" {
+	pid=$(userns_target alice --net --map-root-user)
+	hostif=$(veth alice "$pid" br0 eth0)
+	echo secret > /home/alice/x
+	chmod 0600 /home/alice/x
+	chown root:root /home/alice/x
+	ip netns add roost-attack
+	# Opened as alice: a file of root's, one that is not there, and a
+	# namespace she may open but does not own (the helper's check).
+	for p in /home/alice/x /etc/roost/nothing; do
+		run -1 as alice lxc-user-nic delete xx xx "$p" veth br0 "$hostif"
+		assert_output "lxc-user-nic: $p: not a network namespace you own"
+	done
+	run -1 as alice lxc-user-nic delete xx xx /run/netns/roost-attack veth br0 "$hostif"
+	assert_output --regexp "^roost-helper: unveth: fd:[0-9]+: $NOTOWN\$"
+	ip netns del roost-attack
+	assert_equal "$(roost_links)" "$hostif"
+	assert_equal "$(links_in "$pid")" "eth0
+lo"
+}
+
+@test "attack: CVE-2026-39402 another tenant cannot delete alice's veth by any route" {
+	apid=$(userns_target alice --net)
+	hostif=$(veth alice "$apid" br0 eth0)
+	bpid=$(userns_target bob --net)
+	bif=$(veth bob "$bpid" none eth0)
+	run -1 as bob "$HELPER" unveth "$apid" "$hostif"
+	assert_output "roost-helper: unveth: $apid: $NOTOWN"
+	run -1 as bob "$HELPER" unveth "$bpid" "$hostif"
+	assert_output "roost-helper: unveth: $hostif: $NOTVETH"
+	run -1 as bob sh -c "exec 9</proc/$bpid/ns/net; exec $HELPER unveth fd:9 $hostif"
+	assert_output "roost-helper: unveth: $hostif: $NOTVETH"
+	run -1 as bob lxc-user-nic delete xx xx "/proc/$bpid/ns/net" veth br0 "$hostif"
+	assert_output "roost-helper: unveth: $hostif: $NOTVETH"
+	assert_equal "$(roost_links)" "$(printf '%s\n' "$hostif" "$bif" | sort)"
+	assert_equal "$(links_in "$apid")" "eth0
+lo"
+	syslog_since_start | grep -F "uid 1002: refused: unveth: $hostif: $NOTVETH"
+}
+
+@test "attack: CVE-2026-39402 look-alike tags differing in one field are never alice's" {
+	pid=$(userns_target alice --net)
+	i=0
+	for a in "roost uid=10011 grant=user:alice bridge=none" \
+	    "roost uid=100 grant=user:alice bridge=none" \
+	    "roost uid=01001 grant=user:alice bridge=none" \
+	    "roost uid=1001x grant=user:alice bridge=none" \
+	    "roost uid=+1001 grant=user:alice bridge=none" \
+	    "roost uid=4294968297 grant=user:alice bridge=none" \
+	    " roost uid=1001 grant=user:alice bridge=none" \
+	    "xroost uid=1001 grant=user:alice bridge=none" \
+	    "roost uid=1001grant=user:alice bridge=none" \
+	    "roost uid=1001 bridge=none grant=user:alice"; do
+		ip link add "roost0bad000$i" type veth peer name "e$i" netns "$pid"
+		ip link set "roost0bad000$i" alias "$a"
+		i=$((i + 1))
+	done
+	before=$(host_links)
+	for j in $(seq 0 $((i - 1))); do
+		run -1 as alice "$HELPER" unveth "$pid" "roost0bad000$j"
+		assert_output "roost-helper: unveth: roost0bad000$j: $NOTVETH"
+		run -1 as alice "$HELPER" route "$pid" "roost0bad000$j" 192.0.2.9
+		assert_output "roost-helper: route: roost0bad000$j: $NOTVETH"
+	done
+	assert_equal "$(host_links)" "$before"
+	assert_equal "$(routes_via 4 roost0bad0000)" ""
+	# And a real one of alice's is hers: the test is not vacuous.  (The
+	# look-alikes, made by root, count against her allotment.)
+	for j in $(seq 0 $((i - 1))); do ip link del "roost0bad000$j"; done
+	hostif=$(veth alice "$pid" none eth0)
+	run -0 as alice "$HELPER" unveth "$pid" "$hostif"
+}
+
+@test "attack: another tenant's addresses and routes are out of reach" {
+	bpid=$(userns_target bob --net)
+	bif=$(veth bob "$bpid" none eth0)
+	as bob "$HELPER" route "$bpid" "$bif" 192.0.2.17
+	apid=$(userns_target alice --net)
+	aif=$(veth alice "$apid" none eth0)
+	routes=$(all_routes)
+	run -1 as alice "$HELPER" route "$apid" "$aif" 192.0.2.17
+	assert_output "roost-helper: route: 192.0.2.17: not granted to you by policy"
+	run -1 as alice "$HELPER" route "$apid" "$aif" 192.0.2.0/24
+	assert_output "roost-helper: route: 192.0.2.0/24: not granted to you by policy"
+	run -1 as alice "$HELPER" route "$apid" "$bif" 192.0.2.9
+	assert_output "roost-helper: route: $bif: $NOTVETH"
+	run -1 as alice "$HELPER" unroute "$apid" "$bif" 192.0.2.17
+	assert_output "roost-helper: unroute: $bif: $NOTVETH"
+	run -1 as alice "$HELPER" unroute "$apid" "$aif" 192.0.2.17
+	assert_output "roost-helper: unroute: 192.0.2.17: not routed to $aif"
+	assert_equal "$(all_routes)" "$routes"
+	assert_equal "$(routes_via 4 "$bif")" 192.0.2.17
+}
+
+@test "attack: the quota holds against 16 concurrent requests from one caller" {
+	local -a t js
+	for i in 0 1; do t[i]=$(userns_target alice --net); done
+	for i in $(seq 0 15); do
+		as alice "$HELPER" veth "${t[i % 2]}" br0 "eth$i" \
+		    > "$BATS_TEST_TMPDIR/out.$i" 2>&1 &
+		js[i]=$!
+	done
+	ok=0
+	for i in $(seq 0 15); do
+		s=0
+		wait "${js[i]}" || s=$?
+		if [ "$s" = 0 ]; then
+			ok=$((ok + 1))
+		else
+			assert_equal "$(cat "$BATS_TEST_TMPDIR/out.$i")" \
+			    "roost-helper: veth: br0: quota of 4 reached"
+		fi
+	done
+	assert_equal "$ok" 4
+	assert_equal "$(roost_links | wc -l)" 4
+}
+
+# -------------------------------------- bubblewrap: CVE-2019-12439
+
+@test "attack: CVE-2019-12439 /run/roost is made 0700 root, its lock 0600 root" {
+	pid=$(userns_target alice --net)
+	run -0 as alice sh -c "umask 0; exec $HELPER veth $pid br0 eth0"
+	assert_equal "$(stat -c '%U:%G %a %F' /run/roost /run/roost/net.lock)" \
+	    "root:root 700 directory
+root:root 600 regular empty file"
+}
+
+@test "attack: CVE-2019-12439 a /run/roost the attacker made first is refused, not used" {
+	pid=$(userns_target alice --net)
+	hostif=$(veth alice "$pid" none eth0)
+	rm -rf /run/roost
+	install -d -m 0755 -o alice -g alice /run/roost
+	routes=$(all_routes)
+	run -1 veth alice "$pid" br0 eth1
+	assert_output "roost-helper: veth: /run/roost: cannot lock: Operation not permitted"
+	run -1 as alice "$HELPER" route "$pid" "$hostif" 192.0.2.9
+	assert_output "roost-helper: route: /run/roost: cannot lock: Operation not permitted"
+	assert_equal "$(ls -A /run/roost)" ""
+	# 0700: the net ops hold no CAP_DAC_OVERRIDE to look inside.
+	chmod 0700 /run/roost
+	run -1 veth alice "$pid" br0 eth1
+	assert_output "roost-helper: veth: /run/roost: cannot lock: Permission denied"
+	assert_equal "$(ls -A /run/roost)" ""
+	# Root's, but writable by others: the same.
+	chown root:root /run/roost
+	chmod 1777 /run/roost
+	run -1 veth alice "$pid" br0 eth1
+	assert_output "roost-helper: veth: /run/roost: cannot lock: Operation not permitted"
+	assert_equal "$(ls -A /run/roost)" ""
+	assert_equal "$(roost_links)" "$hostif"
+	assert_equal "$(links_in "$pid")" "eth0
+lo"
+	assert_equal "$(all_routes)" "$routes"
+}
+
+@test "attack: CVE-2019-12439 a symlink at /run/roost is not followed" {
+	pid=$(userns_target alice --net)
+	install -d -m 0700 -o alice -g alice /home/alice/x
+	ln -s /home/alice/x /run/roost
+	run -1 veth alice "$pid" br0 eth0
+	assert_output "roost-helper: veth: /run/roost: cannot lock: Not a directory"
+	assert_equal "$(ls -A /home/alice/x)" ""
+	# Nor one to a directory that would pass every check.
+	install -d -m 0700 /home/x-root
+	rm /run/roost
+	ln -s /home/x-root /run/roost
+	run -1 veth alice "$pid" br0 eth0
+	assert_output "roost-helper: veth: /run/roost: cannot lock: Not a directory"
+	assert_equal "$(ls -A /home/x-root)" ""
+	rmdir /home/x-root
+	no_roost_links
+	assert_equal "$(links_in "$pid")" lo
+}
+
+# ------------------------------------------------------------ idmount
+
+@test "attack: CVE-2018-6556 idmount: a directory the caller cannot read is refused like one that does not exist" {
+	pid=$(userns_target alice)
+	as alice "$HELPER" map "$pid" u:1001:100000:1 g:1001:100000:1
+	install -d -m 0700 -o bob -g bob /home/bob/x /home/bob/x/tree
+	install -d -m 0700 /home/victim /home/victim/tree
+	for d in /home/bob/x/tree /home/bob/x/nothing /home/victim/tree \
+	    /home/victim/nothing /home/alice/nothing /root; do
+		run -1 as alice "$MOUNTFD" "$HELPER" "$pid" "$d"
+		assert_output "roost-helper: idmount: $d: $NOTDIR"
+	done
+	assert_nothing_mounted
+}
+
+@test "attack: idmount refuses symlinks anywhere in the path, magic links, and files that are no directory" {
+	pid=$(userns_target alice)
+	as alice "$HELPER" map "$pid" u:1001:100000:1 g:1001:100000:1
+	I=/home/alice/idm
+	install -d -m 0755 -o alice -g alice "$I" "$I/tree"
+	ln -s . "$I/self"
+	ln -s /home/alice/idm "$I/abs"
+	mkfifo "$I/fifo"
+	touch "$I/file"
+	chown -h alice:alice "$I"/*
+	for d in "$I/self/tree" "$I/abs/tree" "$I/fifo" "$I/file" /dev/null \
+	    "/proc/$pid/root/home/alice/idm/tree" /proc/self/cwd \
+	    /proc/self/fd/0; do
+		run -1 as alice timeout 10 "$MOUNTFD" "$HELPER" "$pid" "$d"
+		assert_output "roost-helper: idmount: $d: $NOTDIR"
+	done
+	assert_nothing_mounted
+	assert_equal "$(stat -c '%u:%g %a' "$I/tree")" "1001:1001 755"
+}
+
+@test "attack: idmount refuses a map that would show another user's files as the caller's" {
+	I=/home/alice/idm
+	install -d -m 0755 -o alice -g alice "$I" "$I/tree"
+	# The on-disk side: root's, bob's, carol's group's ids shown as
+	# alice's.
+	for m in "u:0:100000:1 g:1001:100000:1=uids 0-0" \
+	    "u:1002:100000:1 g:1001:100000:1=uids 1002-1002" \
+	    "u:1001:100000:1 g:1001:100000:1 u:300000:100001:1=uids 300000-300000" \
+	    "u:1001:100000:1 g:0:100000:1=gids 0-0"; do
+		pid=$(userns_target alice)
+		as alice "$HELPER" map "$pid" ${m%=*}
+		run -1 as alice "$MOUNTFD" "$HELPER" "$pid" "$I/tree"
+		assert_output "roost-helper: idmount: $pid: ${m#*=} not granted to you"
+	done
+	# bob's directory, through an fd alice opened.
+	pid=$(userns_target alice)
+	as alice "$HELPER" map "$pid" u:1001:100000:1 g:1001:100000:1
+	install -d -m 0755 -o bob -g bob "$I/bobs"
+	run -1 as alice bash -c 'exec 5<"$4"; exec "$1" "$2" "$3" fd:5' \
+	    bash "$MOUNTFD" "$HELPER" "$pid" "$I/bobs"
+	assert_output "roost-helper: idmount: fd:5: $NOTDIR"
+	run -1 as alice "$MOUNTFD" "$HELPER" "$pid" "$I/bobs"
+	assert_output "roost-helper: idmount: $I/bobs: $NOTDIR"
+	assert_nothing_mounted
+	assert_equal "$(stat -c '%u:%g' "$I/tree" "$I/bobs")" "1001:1001
+1002:1002"
+}
+
+@test "attack: idmount killed at random points leaves no mount and no change" {
+	pid=$(userns_target alice)
+	as alice "$HELPER" map "$pid" u:1001:100000:1 g:1001:100000:1
+	I=/home/alice/idm
+	install -d -m 0755 -o alice -g alice "$I" "$I/tree"
+	as_argv alice
+	for d in 0.0001 0.001 0.002 0.003 0.005 0.008 0.013; do
+		"${AS[@]}" timeout -s KILL "$d" "$MOUNTFD" "$HELPER" "$pid" "$I/tree" \
+		    >/dev/null 2>&1 || true
+	done
+	assert_nothing_mounted
+	assert_equal "$(grep -c . /proc/$pid/mountinfo)" "$(grep -c . /proc/self/mountinfo)"
+	assert_equal "$(stat -c '%u:%g %a' "$I/tree")" "1001:1001 755"
+}
+
+@test "attack: idmount to a stdout that is not a socket sends nothing anywhere" {
+	pid=$(userns_target alice)
+	as alice "$HELPER" map "$pid" u:1001:100000:1 g:1001:100000:1
+	I=/home/alice/idm
+	install -d -m 0755 -o alice -g alice "$I" "$I/tree"
+	run -1 as alice sh -c "exec $HELPER idmount $pid $I/tree > /dev/null"
+	assert_output "roost-helper: idmount: stdout: not a unix socket"
+	assert_nothing_mounted
+}
+
+# ------------------------------------------------------------- policy
+
+@test "attack: a symlinked policy refuses every operation" {
+	cp /etc/roost/policy.conf /etc/roost/real.conf
+	ln -sf real.conf /etc/roost/policy.conf
+	pid=$(userns_target alice --net)
+	run -1 as alice "$HELPER" map "$pid" $full_alice
+	assert_output "roost-helper: map: policy: /etc/roost/policy.conf: is a symbolic link"
+	run -1 veth alice "$pid" br0 eth0
+	assert_output "roost-helper: veth: policy: /etc/roost/policy.conf: is a symbolic link"
+	assert_unmapped "$pid"
+	no_roost_links
+}
+
+@test "attack: a group- or world-writable policy refuses every operation" {
+	pid=$(userns_target alice --net)
+	for m in 0664 0646 0666 0660; do
+		chmod "$m" /etc/roost/policy.conf
+		run -1 as alice "$HELPER" map "$pid" $full_alice
+		assert_output "roost-helper: map: policy: /etc/roost/policy.conf: group or world writable"
+		run -1 veth alice "$pid" br0 eth0
+		assert_output "roost-helper: veth: policy: /etc/roost/policy.conf: group or world writable"
+	done
+	chmod 0644 /etc/roost/policy.conf
+	chown alice /etc/roost/policy.conf
+	run -1 as alice "$HELPER" map "$pid" $full_alice
+	assert_output "roost-helper: map: policy: /etc/roost/policy.conf: not owned by root"
+	assert_unmapped "$pid"
+	no_roost_links
+}
+
+@test "attack: a policy in a directory others can write refuses every operation" {
+	pid=$(userns_target alice)
+	chmod 1777 /etc/roost
+	run -1 as alice "$HELPER" map "$pid" $full_alice
+	assert_output "roost-helper: map: policy: /etc/roost: group or world writable"
+	chmod 0755 /etc/roost
+	chown alice /etc/roost
+	run -1 as alice "$HELPER" map "$pid" $full_alice
+	assert_output "roost-helper: map: policy: /etc/roost: not owned by root"
+	chown root /etc/roost
+	chmod 0775 /etc
+	run -1 as alice "$HELPER" map "$pid" $full_alice
+	assert_output "roost-helper: map: policy: /etc: group or world writable"
+	chmod 0755 /etc
+	# /etc/roost a symlink to a safe copy: refused too.
+	mv /etc/roost /etc/roost.real
+	ln -s roost.real /etc/roost
+	run -1 as alice "$HELPER" map "$pid" $full_alice
+	assert_output "roost-helper: map: policy: /etc/roost: is a symbolic link"
+	rm /etc/roost
+	mv /etc/roost.real /etc/roost
+	assert_unmapped "$pid"
+}
+
+@test "attack: a policy that is a FIFO or a device is refused without hanging" {
+	pid=$(userns_target alice)
+	rm /etc/roost/policy.conf
+	mkfifo -m 0644 /etc/roost/policy.conf
+	run -1 as alice timeout 10 "$HELPER" map "$pid" $full_alice
+	assert_output "roost-helper: map: policy: /etc/roost/policy.conf: not a regular file"
+	rm /etc/roost/policy.conf
+	mknod -m 0644 /etc/roost/policy.conf c 1 5
+	run -1 as alice timeout 10 "$HELPER" map "$pid" $full_alice
+	assert_output "roost-helper: map: policy: /etc/roost/policy.conf: not a regular file"
+	assert_unmapped "$pid"
+}
+
+@test "attack: a policy swapped by the attacker during the run (writable directory) is never obeyed" {
+	pid=$(userns_target alice)
+	chown alice /etc/roost
+	# alice's own policy would grant her host root's neighbours.
+	as alice sh -c 'printf "[user:alice]\nuids = 1 999\ngids = 1 999\n" > /etc/roost/mine'
+	as_argv alice
+	"${AS[@]}" sh -c 'cd /etc/roost; while :; do
+		cp mine new; mv -f new policy.conf
+		mv -f policy.conf old 2>/dev/null; cp mine policy.conf
+	done' >/dev/null 2>&1 &
+	SWAPPER=$!
+	for i in $(seq 1 20); do
+		run -1 as alice "$HELPER" map "$pid" u:0:1:999 g:0:1:999
+		assert_output "roost-helper: map: policy: /etc/roost: not owned by root"
+	done
+	kill -KILL "$SWAPPER"
+	wait "$SWAPPER" 2>/dev/null || true
+	SWAPPER=
+	assert_unmapped "$pid"
+}
+
+@test "attack: a policy replaced by root during the run is read whole, never mixed" {
+	# Old: alice's uids and gids at 100000.  New: both at 400000.  A
+	# request needing the old uids and the new gids must always fail.
+	pid=$(userns_target alice)
+	printf '[user:alice]\nuids = 400000 65536\ngids = 400000 65536\n' > /etc/roost/new.conf
+	cp /etc/roost/policy.conf /etc/roost/old.conf
+	chmod 0644 /etc/roost/*.conf
+	(cd /etc/roost && while :; do
+		cp new.conf p.tmp; mv -f p.tmp policy.conf
+		cp old.conf p.tmp; mv -f p.tmp policy.conf
+	done) &
+	SWAPPER=$!
+	for i in $(seq 1 30); do
+		run -1 as alice "$HELPER" map "$pid" u:0:100000:1 g:0:400000:1
+		assert_output --regexp "^roost-helper: map: (u:0:100000:1: uids 100000-100000|g:0:400000:1: gids 400000-400000) not granted to you\$"
+	done
+	kill -KILL "$SWAPPER"
+	wait "$SWAPPER" 2>/dev/null || true
+	SWAPPER=
+	assert_unmapped "$pid"
+}
+
+@test "attack: check FILE reads FILE as the caller, never as root" {
+	echo '[user:alice]' > /home/alice/x
+	echo 'uids = 1 1' >> /home/alice/x
+	chmod 0600 /home/alice/x
+	chown root:root /home/alice/x
+	run -1 as alice "$HELPER" check /home/alice/x
+	assert_output "roost-helper: check: /home/alice/x: Permission denied"
+	run -1 as alice "$HELPER" check /etc/roost/../../root/nothing
+	assert_output --regexp "^roost-helper: check: /etc/roost/../../root/nothing: (Permission denied|No such file or directory)\$"
+}
+
+# -------------------------------------- front-end: tty and shift
+
+@test "attack: CVE-2017-5226 a command in roost run cannot push input into the caller's terminal" {
+	run -0 as alice script -qec "roost run --rootfs $BB -- /bin/attack tiocsti 'id
+'; $ATTACK inq" /dev/null
+	assert_line --regexp "tiocsti: (Operation not permitted|Inappropriate ioctl for device)"
+	assert_line --partial "queued 0"
+}
+
+@test "attack: CVE-2017-5226 a command run by roost exec cannot push input into the caller's terminal" {
+	as alice roost run -d --name atk --rootfs "$BB" -- sleep 1000 >/dev/null
+	run -0 as alice script -qec "roost exec atk -- /bin/attack tiocsti 'id
+'; $ATTACK inq" /dev/null
+	assert_line --regexp "tiocsti: (Operation not permitted|Inappropriate ioctl for device)"
+	assert_line --partial "queued 0"
+}
+
+@test "attack: CVE-2017-5226 a command run by roost enter cannot push input into the caller's terminal" {
+	as alice roost run -d --name atk --rootfs "$BB" -- sleep 1000 >/dev/null
+	run -0 as alice script -qec "roost enter atk -- /bin/attack tiocsti 'id
+'; $ATTACK inq" /dev/null
+	assert_line --regexp "tiocsti: (Operation not permitted|Inappropriate ioctl for device)"
+	assert_line --partial "queued 0"
+}
+
+# A tree of alice's and, beside it, victims of root's and bob's with
+# setuid bits, ACLs and capabilities, which no shift of alice's may touch.
+CAPV2=0100000200040000000000000000000000000000
+le16() { printf '%02x%02x' $(($1 & 255)) $((($1 >> 8) & 255)); }
+le32() {
+	printf '%02x%02x%02x%02x' $(($1 & 255)) $((($1 >> 8) & 255)) \
+	    $((($1 >> 16) & 255)) $((($1 >> 24) & 255))
+}
+# user::rwx user:1002:r-x group::r-x group:0:r-- mask::r-x other::r--
+ACL=02000000
+for e in "1 7 4294967295" "2 5 1002" "4 5 4294967295" "8 4 0" \
+    "16 5 4294967295" "32 4 4294967295"; do
+	set -- $e
+	ACL=$ACL$(le16 "$1")$(le16 "$2")$(le32 "$3")
+done
+
+victims() {
+	V=/home/victim
+	install -d -m 0755 "$V" "$V/d"
+	for f in rootsuid bobfile rangefile; do echo data > "$V/$f"; done
+	chmod 4755 "$V/rootsuid"
+	chown 1002:1002 "$V/bobfile" "$V/d"
+	chown 300000:300000 "$V/rangefile"
+	"$XATTR" set "$V/rootsuid" security.capability "$CAPV2"
+	"$XATTR" set "$V/bobfile" system.posix_acl_access "$ACL"
+	"$XATTR" set "$V/d" system.posix_acl_access "$ACL"
+	T=/home/alice/t
+	mkdir -p "$T/race/a" "$T/dir"
+	for i in $(seq 1 100); do echo "$i" > "$T/race/a/f$i"; done
+	echo x > "$T/file"
+	chown -R 1001:1001 "$T"
+	VSNAP=$(vsnap)
+}
+
+vsnap() {
+	(cd /home/victim && find . -printf '%p %U %G %m %y\n' | sort &&
+	    find . -exec "$XATTR" dump {} \; | sort)
+}
+
+@test "attack: symlink swaps during roost shift never change a file outside the caller's ids" {
+	victims
+	as_argv alice
+	"${AS[@]}" sh -c 'cd /home/alice/t/race; while :; do
+		mv a a.x; ln -s /home/victim a; rm -f a; mv a.x a
+		ln -s /home/victim/rootsuid f; rm -f f
+	done' >/dev/null 2>&1 &
+	SWAPPER=$!
+	for i in 1 2 3 4; do
+		as alice roost shift "$T" >/dev/null 2>&1 || true
+		as alice roost shift "$T" --reverse >/dev/null 2>&1 || true
+	done
+	kill -KILL "$SWAPPER"
+	wait "$SWAPPER" 2>/dev/null || true
+	SWAPPER=
+	assert_equal "$(vsnap)" "$VSNAP"
+}
+
+@test "attack: hard links to others' files, swapped during roost shift, are never changed" {
+	victims
+	# protected_hardlinks keeps alice from linking them herself: root
+	# has, as a careless admin or an older kernel would let her.
+	for f in rootsuid bobfile rangefile; do ln "$V/$f" "$T/dir/$f"; done
+	VSNAP=$(vsnap)
+	as_argv alice
+	"${AS[@]}" sh -c 'cd /home/alice/t; while :; do
+		for f in rootsuid bobfile rangefile; do
+			mv dir/$f file.x 2>/dev/null; mv file dir/$f; mv file.x file
+			mv dir/$f file.x; mv file dir/$f; mv file.x file
+		done
+	done' >/dev/null 2>&1 &
+	SWAPPER=$!
+	for i in 1 2 3 4; do
+		as alice roost shift "$T" >/dev/null 2>&1 || true
+		as alice roost shift "$T" --reverse >/dev/null 2>&1 || true
+	done
+	kill -KILL "$SWAPPER"
+	wait "$SWAPPER" 2>/dev/null || true
+	SWAPPER=
+	assert_equal "$(vsnap)" "$VSNAP"
+	run -1 --separate-stderr as alice roost shift "$T"
+	assert_regex "$stderr" "owned by an id outside FROM and TO; left as is"
+	assert_equal "$(vsnap)" "$VSNAP"
+}
+
+@test "attack: roost shift killed at random points never changes a file outside the caller's ids" {
+	victims
+	for f in rootsuid bobfile; do ln "$V/$f" "$T/race/a/$f"; done
+	VSNAP=$(vsnap)
+	as_argv alice
+	for d in 0.005 0.01 0.02 0.03 0.05 0.08; do
+		"${AS[@]}" timeout -s KILL "$d" roost shift "$T" >/dev/null 2>&1 || true
+	done
+	run -1 --separate-stderr as alice roost shift "$T"
+	assert_equal "$(vsnap)" "$VSNAP"
+	assert_equal "$(stat -c '%u:%g' "$T/file" "$T/race/a/f1")" "100000:100000
+100000:100000"
+	assert_nothing_mounted
+}
