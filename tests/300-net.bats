@@ -106,48 +106,6 @@ routes_via() {
 	ip -j -"$1" route show table main dev "$2" | jq -r '.[].dst' | sort
 }
 
-# A process of alice in a user and network namespace that root created
-# and owns (foreign_userns_target of helpers.bash, with a netns of its own).
-# The kernel already refuses alice, and so the helper acting as her, a
-# read of its ns/net (no CAP_SYS_PTRACE in that user namespace): the
-# helper's ownership check is exercised by root_netns_target below.
-foreign_net_target() {
-	local f1 f2 pid m
-	f1=$(mktemp -u "$ROOST_R/tmp/f1.XXXXXX")
-	f2=$(mktemp -u "$ROOST_R/tmp/f2.XXXXXX")
-	mkfifo -m 0666 "$f1" "$f2"
-	unshare --user --net sh -c "echo > $f1; read x < $f2; exec setpriv \
-	    --reuid=1001 --regid=1001 --keep-groups \
-	    sh -c 'echo > $f1; exec sleep 1000'" >/dev/null 2>&1 &
-	pid=$!
-	echo "$pid" >> "$BATS_TEST_TMPDIR/targets"
-	read -r -t 10 _ <> "$f1" || return 1
-	m=$'0 0 1\n1001 1001 1\n'
-	printf '%s' "$m" | dd of="/proc/$pid/uid_map" bs=4096 status=none
-	printf '%s' "$m" | dd of="/proc/$pid/gid_map" bs=4096 status=none
-	echo > "$f2"
-	read -r -t 10 _ <> "$f1" || return 1
-	rm -f "$f1" "$f2"
-	echo "$pid"
-}
-
-# A plain process of USER (no user namespace of its own, so USER may open
-# its ns/net) in a network namespace root created: owned by the host's user
-# namespace, which USER does not own.  Only the ownership check refuses it.
-root_netns_target() {
-	local fifo pid
-	fifo=$(mktemp -u "$ROOST_R/tmp/ready.XXXXXX")
-	mkfifo -m 0666 "$fifo"
-	as_argv "$1"
-	unshare --net "${AS[@]}" sh -c "echo > $fifo; exec sleep 1000" \
-	    >/dev/null 2>&1 &
-	pid=$!
-	echo "$pid" >> "$BATS_TEST_TMPDIR/targets"
-	read -r -t 10 _ <> "$fifo" || return 1
-	rm -f "$fifo"
-	echo "$pid"
-}
-
 # veth USER PID BRIDGE IFNAME: a veth the test relies on; prints HOSTIF.
 veth() {
 	as "$1" "$HELPER" veth "$2" "$3" "$4"
@@ -448,7 +406,7 @@ lo"
 }
 
 @test "helper veth: refuses alice's process in a netns a root-owned user namespace owns" {
-	pid=$(foreign_net_target)
+	pid=$(foreign_userns_target --net)
 	assert_equal "$(stat -c %u /proc/$pid)" 1001
 	before=$(links_in "$pid")
 	run -1 veth alice "$pid" br0 eth0

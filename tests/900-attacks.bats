@@ -121,22 +121,6 @@ all_routes() {
 	    grep -v ' proto kernel ' || true
 }
 
-# A plain process of USER in a network namespace root created (USER may
-# open its ns/net, but does not own it): lxc-user-nic CVE-2017-5985.
-root_netns_target() {
-	local fifo pid
-	fifo=$(mktemp -u "$ROOST_R/tmp/ready.XXXXXX")
-	mkfifo -m 0666 "$fifo"
-	as_argv "$1"
-	unshare --net "${AS[@]}" sh -c "echo > $fifo; exec sleep 1000" \
-	    >/dev/null 2>&1 &
-	pid=$!
-	echo "$pid" >> "$BATS_TEST_TMPDIR/targets"
-	read -r -t 10 _ <> "$fifo" || return 1
-	rm -f "$fifo"
-	echo "$pid"
-}
-
 # twin_target USER: a process of USER in a fresh user namespace, and a
 # second process in the same namespace that outlives it.  Prints
 # "TARGET KEEPER".

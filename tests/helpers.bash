@@ -65,12 +65,13 @@ userns_target() {
 # A process of alice in a user namespace owned by root: root creates the
 # namespace, maps 0 and 1001 into it, and the process then becomes 1001
 # and execs, so alice can open it (ptrace access) but does not own it.
+# Extra options go to unshare (--net: a network namespace it owns too).
 foreign_userns_target() {
 	local f1 f2 pid m
 	f1=$(mktemp -u "$ROOST_R/tmp/f1.XXXXXX")
 	f2=$(mktemp -u "$ROOST_R/tmp/f2.XXXXXX")
 	mkfifo -m 0666 "$f1" "$f2"
-	unshare --user sh -c "echo > $f1; read x < $f2; exec setpriv \
+	unshare --user "$@" sh -c "echo > $f1; read x < $f2; exec setpriv \
 	    --reuid=1001 --regid=1001 --keep-groups \
 	    sh -c 'echo > $f1; exec sleep 1000'" >/dev/null 2>&1 &
 	pid=$!
@@ -82,6 +83,23 @@ foreign_userns_target() {
 	echo > "$f2"
 	read -r -t 10 _ <> "$f1" || return 1
 	rm -f "$f1" "$f2"
+	echo "$pid"
+}
+
+# A plain process of USER (no user namespace of its own, so USER may open
+# its ns/net) in a network namespace root created: owned by the host's user
+# namespace, which USER does not own (lxc-user-nic CVE-2017-5985).
+root_netns_target() {
+	local fifo pid
+	fifo=$(mktemp -u "$ROOST_R/tmp/ready.XXXXXX")
+	mkfifo -m 0666 "$fifo"
+	as_argv "$1"
+	unshare --net "${AS[@]}" sh -c "echo > $fifo; exec sleep 1000" \
+	    >/dev/null 2>&1 &
+	pid=$!
+	echo "$pid" >> "$BATS_TEST_TMPDIR/targets"
+	read -r -t 10 _ <> "$fifo" || return 1
+	rm -f "$fifo"
 	echo "$pid"
 }
 
