@@ -34,39 +34,11 @@ teardown() {
 	wait_for 10 net_is_clean
 }
 
-# wait_for SECONDS CMD...: poll CMD every 10 ms until it succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1 + 1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$deadline" ] || return 1
-		sleep 0.01
-	done
-}
-
 net_is_clean() {
 	[ -z "$(roost_links)" ] && ! ip link show br0 >/dev/null 2>&1 &&
 	    ! ip link show br1 >/dev/null 2>&1 &&
 	    ! ip link show eth9 >/dev/null 2>&1 &&
 	    ! ip link show eth9p >/dev/null 2>&1
-}
-
-# The names of the links in this (the host's) network namespace.
-host_links() {
-	ip -j link show | jq -r '.[].ifname' | sort
-}
-
-roost_links() {
-	host_links | grep '^roost' || true
-}
-
-no_roost_links() {
-	[ -z "$(roost_links)" ]
-}
-
-# The names of the links in the network namespace of PID, sorted.
-links_in() {
-	nsenter -t "$1" -n ip -j link show | jq -r '.[].ifname' | sort
 }
 
 # in_netns PID CMD...: CMD as root in the network namespace of PID.
@@ -99,16 +71,6 @@ routes_to() {
 	[[ $1 != *:* ]] || f=-6
 	ip -j "$f" route show table main exact "$1" |
 	    jq -r '.[] | "\(.dst) \(.dev) \(.protocol) \(.scope // "-")"'
-}
-
-# Every main-table route through IFNAME, family 4 or 6: "DST" a line.
-routes_via() {
-	ip -j -"$1" route show table main dev "$2" | jq -r '.[].dst' | sort
-}
-
-# veth USER PID BRIDGE IFNAME: a veth the test relies on; prints HOSTIF.
-veth() {
-	as "$1" "$HELPER" veth "$2" "$3" "$4"
 }
 
 # ---------------------------------------------------------------- veth

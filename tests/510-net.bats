@@ -35,11 +35,6 @@ setup() {
 	rm -f "$ROOST_R/net-shared"/*
 }
 
-# The helper's veths (roost + 8 hex digits) in the sandbox's namespace.
-roost_links() {
-	ip -o link show | sed -n 's/^[0-9]*: \(roost[0-9a-f]\{8\}\)[@:].*/\1/p'
-}
-
 # Poll up to 5 s for the helper's veths to be gone (the kernel deletes a
 # veth some ms after its network namespace dies).
 wait_no_roost_links() {

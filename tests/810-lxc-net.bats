@@ -21,12 +21,6 @@ setup() {
 	ip link set br1 up
 }
 
-# The host ends of roost's veths, one per line.
-roost_links() {
-	ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' |
-	    grep '^roost' || true
-}
-
 # Until no roost link is left (the kernel deletes a pair some ms after its
 # namespace dies), at most 5 s.
 await_no_roost_links() {

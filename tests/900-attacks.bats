@@ -76,16 +76,6 @@ teardown() {
 	wait_for 10 no_roost_links
 }
 
-# wait_for SECONDS CMD...: poll CMD every 10 ms until it succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1 + 1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$deadline" ] || return 1
-		sleep 0.01
-	done
-}
-
 # Every mount in this namespace, for "nothing left mounted".
 mounts() {
 	cut -d' ' -f5,9 /proc/self/mountinfo | sort
@@ -93,26 +83,6 @@ mounts() {
 
 assert_nothing_mounted() {
 	assert_equal "$(mounts)" "$MOUNTS"
-}
-
-host_links() {
-	ip -j link show | jq -r '.[].ifname' | sort
-}
-
-roost_links() {
-	host_links | grep '^roost' || true
-}
-
-no_roost_links() {
-	[ -z "$(roost_links)" ]
-}
-
-links_in() {
-	nsenter -t "$1" -n ip -j link show | jq -r '.[].ifname' | sort
-}
-
-routes_via() {
-	ip -j -"$1" route show table main dev "$2" | jq -r '.[].dst' | sort
 }
 
 # The whole routing table, both families, for "no route added".
@@ -136,10 +106,6 @@ twin_target() {
 	echo "$out" >> "$BATS_TEST_TMPDIR/targets"
 	rm -f "$fifo"
 	echo "$! $out"
-}
-
-veth() {
-	as "$1" "$HELPER" veth "$2" "$3" "$4"
 }
 
 # The net ops' lock, held by root until unlock: a net op started now is

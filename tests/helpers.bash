@@ -119,6 +119,47 @@ teardown_targets() {
 	done < "$BATS_TEST_TMPDIR/targets"
 }
 
+# ---- networking: links, routes and veths of the sandbox's namespace
+
+# wait_for SECONDS CMD...: poll CMD every 10 ms until it succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1 + 1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.01
+	done
+}
+
+# The names of the links in this (the host's) network namespace.
+host_links() {
+	ip -j link show | jq -r '.[].ifname' | sort
+}
+
+# The host ends of roost's veths (roost + 8 hex digits), sorted.
+roost_links() {
+	host_links | grep -E '^roost[0-9a-f]{8}$' || true
+}
+
+no_roost_links() {
+	[ -z "$(roost_links)" ]
+}
+
+# The names of the links in the network namespace of PID, sorted.
+links_in() {
+	nsenter -t "$1" -n ip -j link show | jq -r '.[].ifname' | sort
+}
+
+# Every main-table route through IFNAME, family 4 or 6: "DST" a line.
+routes_via() {
+	ip -j -"$1" route show table main dev "$2" | jq -r '.[].dst' | sort
+}
+
+# veth USER PID BRIDGE IFNAME: a veth the test relies on; prints HOSTIF.
+veth() {
+	as "$1" "$HELPER" veth "$2" "$3" "$4"
+}
+
 # The maps of PID, "-" when empty.
 maps_of() {
 	echo "uid:$(tr -s ' ' < /proc/$1/uid_map | sed 's/^ //' | tr '\n' ';')" \
