@@ -106,7 +106,7 @@ _roost_opts() {
 	policy)	echo --help ;;
 	doctor)	echo --help ;;
 	shift)	echo --to --reverse -q --quiet --help ;;
-	create)	echo --from-tar --from-dir --help ;;
+	create)	echo --from-tar --from-dir -q --quiet --help ;;
 	destroy)	echo --help ;;
 	version)	echo --help ;;
 	esac

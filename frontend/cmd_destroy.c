@@ -29,7 +29,8 @@ store_remove(int base, const char *name)
 	    O_CLOEXEC);
 	if (fd == -1)
 		return -1;
-	if ((st = store_userns(argv, fd, -1)) != 0)
+	store_start(argv, fd, -1, -1);
+	if ((st = store_wait()) != 0)
 		return st;
 	(void)unlinkat(fd, "info", 0);
 	(void)close(fd);

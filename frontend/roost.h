@@ -319,7 +319,8 @@ void	shift_plan_auto(struct shift_plan *p, int reverse);
 /* store.c, cmd_create.c, cmd_destroy.c: stored containers. */
 int	store_open(int create);
 char	*store_rootfs(const char *name);
-int	store_userns(char **argv, int cwdfd, int infd);
+void	store_start(char **argv, int cwdfd, int infd, int fd3);
+int	store_wait(void);
 int	store_remove(int base, const char *name);
 void	store_ls(int json);
 

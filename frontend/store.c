@@ -4,7 +4,7 @@
  *
  * The rootfs holds files owned by the caller's granted ids, which the
  * caller cannot touch as itself: it is written and removed by commands run
- * as root of a user namespace with the caller's full map (store_userns),
+ * as root of a user namespace with the caller's full map (store_start),
  * so that ownership lands as `roost run --map auto` will see it.
  */
 #include <dirent.h>
@@ -107,16 +107,16 @@ store_rootfs(const char *name)
 }
 
 /*
- * Run ARGV as root of a new user namespace with the caller's full map
- * (--map auto), in directory CWDFD, with stdin INFD if not -1.  Returns
- * its status.
+ * Start ARGV as root of a new user namespace with the caller's full map
+ * (--map auto), in directory CWDFD, with stdin INFD and fd 3 FD3 where
+ * not -1; store_wait() returns its status.  Signals stay blocked (and are
+ * forwarded by store_wait) in between.
  */
-int
-store_userns(char **argv, int cwdfd, int infd)
+void
+store_start(char **argv, int cwdfd, int infd, int fd3)
 {
 	struct map_plan	 m;
 	struct launch	 l;
-	int		 st;
 
 	memset(&m, 0, sizeof(m));
 	ns_block_signals();
@@ -125,7 +125,8 @@ store_userns(char **argv, int cwdfd, int infd)
 		ns_become(0, 0);
 		if (fchdir(cwdfd) == -1)
 			roost_err("fchdir");
-		if (infd != -1 && dup2(infd, STDIN_FILENO) == -1)
+		if ((infd != -1 && dup2(infd, STDIN_FILENO) == -1) ||
+		    (fd3 != -1 && dup2(fd3, 3) == -1))
 			roost_err("dup2");
 		l = (struct launch){ .argv = argv };
 		launch_exec(&l);
@@ -135,6 +136,13 @@ store_userns(char **argv, int cwdfd, int infd)
 	ns_map(&child, &m);
 	(void)close(child.procfd);
 	ns_release(&child);
+}
+
+int
+store_wait(void)
+{
+	int	 st;
+
 	st = ns_wait(child.pid, -1);
 	roost_cleanup = NULL;
 	child.pid = -1;
