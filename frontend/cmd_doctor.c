@@ -28,21 +28,31 @@ const char doctor_usage[] =
 "  bridges, and which newuidmap, newgidmap and lxc-user-nic are used.\n";
 
 static int	doctor_failed;
+static int	doctor_colour;
 
-/* "LEVEL: TEXT (fix: FIX)"; FIX may be NULL. */
+/*
+ * "LEVEL: TEXT (fix: FIX)"; FIX may be NULL.  LEVEL is "ok", "warn" or
+ * "FAIL", in green, yellow or red when stdout wants colour.
+ */
 static void ROOST_PRINTF(3, 4)
 report(const char *level, const char *fix, const char *fmt, ...)
 {
-	char	 text[768];
-	va_list	 ap;
+	char		 text[768];
+	const char	*on = "", *off = "";
+	va_list		 ap;
 
 	va_start(ap, fmt);
 	(void)vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	if (doctor_colour) {
+		on = level[0] == 'o' ? "\033[32m" : level[0] == 'w' ?
+		    "\033[33m" : "\033[1;31m";
+		off = "\033[0m";
+	}
+	(void)printf("%s%s%s: %s", on, level, off, text);
 	if (fix != NULL)
-		(void)printf("%s: %s (fix: %s)\n", level, text, fix);
-	else
-		(void)printf("%s: %s\n", level, text);
+		(void)printf(" (fix: %s)", fix);
+	(void)putchar('\n');
 	if (strcmp(level, "FAIL") == 0)
 		doctor_failed = 1;
 }
@@ -361,6 +371,7 @@ cmd_doctor(int argc, char **argv)
 	}
 	if (argc > 1)
 		roost_usage("unexpected argument '%s'", argv[1]);
+	doctor_colour = roost_colour(STDOUT_FILENO);
 	doctor_userns();
 	doctor_helper();
 	if (doctor_policy() == -1)

@@ -34,6 +34,7 @@ int	roost_status(int wstatus);
 const char *roost_fdpath(char *buf, size_t len, int fd);
 int	roost_proc_start(int procfd, unsigned long long *start);
 ssize_t	roost_read_all(int fd, char *buf, size_t len);
+int	roost_colour(int fd);
 void	roost_json_str(const char *s, size_t n);	/* cmd_exec.c */
 int	roost_write_all(int fd, const char *buf, size_t len);
 int	roost_send_fd(int sock, char b, int fd);

@@ -324,3 +324,15 @@ roost_drop_ctty(void)
 		roost_err("cannot give up the controlling terminal");
 	(void)close(fd);
 }
+
+/*
+ * Whether output to FD may be coloured: only a terminal, and never when
+ * NO_COLOR is set to anything but the empty string (no-color.org).
+ */
+int
+roost_colour(int fd)
+{
+	const char	*no = getenv("NO_COLOR");
+
+	return isatty(fd) && (no == NULL || *no == '\0');
+}

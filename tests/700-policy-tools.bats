@@ -239,6 +239,23 @@ setgroups default"
 	refute_line --partial "FAIL"
 }
 
+@test "doctor: colour only on a terminal, and never with NO_COLOR set" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	run -0 as alice script -qec "$ROOST doctor" /dev/null
+	assert_output --partial $'\033[32mok\033[0m: helper '
+	run -0 as alice script -qec "NO_COLOR= $ROOST doctor" /dev/null
+	assert_output --partial $'\033[32mok\033[0m: helper '
+	run -0 as alice script -qec "NO_COLOR=1 $ROOST doctor" /dev/null
+	assert_output --partial 'ok: helper '
+	refute_output --partial $'\033'
+	run -0 as alice "$ROOST" doctor
+	refute_output --partial $'\033'
+	chmod g+w /etc/roost/policy.conf
+	run -1 as alice script -qec "$ROOST doctor" /dev/null
+	assert_output --partial $'\033[1;31mFAIL\033[0m: policy '
+	chmod g-w /etc/roost/policy.conf
+}
+
 @test "doctor: dave is told he has no entitlement, which is no failure" {
 	run -0 as dave "$ROOST" doctor
 	assert_line "warn: entitlement: none: ask your admin to add [user:dave] to /etc/roost/policy.conf"
