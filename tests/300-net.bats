@@ -26,6 +26,11 @@ setup() {
 
 teardown() {
 	local l
+	# A test that changed /etc/group saved it here first.
+	if [ -f "$ROOST_R/group.saved" ]; then
+		cp "$ROOST_R/group.saved" /etc/group
+		rm -f "$ROOST_R/group.saved"
+	fi
 	teardown_targets
 	teardown_containers
 	for l in $(roost_links) br0 br1 eth9; do
@@ -262,8 +267,6 @@ lo"
 }
 
 @test "helper veth: a group's allotment is charged to the group" {
-	# builders has one member in the fixtures (carol), so the sharing
-	# between members cannot be shown here; the charge and its alias can.
 	pid=$(userns_target carol --net)
 	run -0 veth carol "$pid" br0 eth0
 	assert_equal "$(link ifalias "$output")" \
@@ -275,6 +278,36 @@ lo"
 	assert_equal "$(links_in "$pid")" "eth0
 eth1
 lo"
+}
+
+@test "helper veth: the members of a group share its allotment" {
+	# dave joins builders (carol's group, br0 2) for this test only.
+	cp /etc/group "$ROOST_R/group.saved"
+	sed -i 's/^builders:x:2000:carol$/&,dave/' /etc/group
+	grep -qx 'builders:x:2000:carol,dave' /etc/group
+	c=$(userns_target carol --net)
+	d=$(userns_target dave --net)
+	run -0 veth carol "$c" br0 eth0
+	cveth=$output
+	run -0 veth dave "$d" br0 eth0
+	assert_equal "$(link ifalias "$output")" \
+	    "roost uid=1004 grant=group:builders bridge=br0"
+	run -1 veth carol "$c" br0 eth1
+	assert_output "roost-helper: veth: br0: quota of 2 reached"
+	run -1 veth dave "$d" br0 eth1
+	assert_output "roost-helper: veth: br0: quota of 2 reached"
+	assert_equal "$(roost_links | wc -l)" 2
+	assert_equal "$(links_in "$c")" "eth0
+lo"
+	assert_equal "$(links_in "$d")" "eth0
+lo"
+	# dave may not free carol's place; once carol does, dave may take it.
+	run -1 as dave "$HELPER" unveth "$d" "$cveth"
+	assert_output "roost-helper: unveth: $cveth: $NOTVETH"
+	run -0 as carol "$HELPER" unveth "$c" "$cveth"
+	run -0 veth dave "$d" br0 eth1
+	assert_equal "$(roost_links | wc -l)" 2
+	assert_equal "$(links_in "$c")" "lo"
 }
 
 @test "helper veth: the user's allotment is charged first, then the group's; the quota is their sum" {
