@@ -1387,3 +1387,18 @@ vsnap() {
 100000:100000"
 	assert_nothing_mounted
 }
+
+@test "SECURITY.md: every test it names as proof of an invariant or a CVE exists" {
+	local titles t missing=
+	titles=$(sed -n 's/^@test "\(.*\)" {$/\1/p' "$ROOST_TOP"/tests/*.bats)
+	while IFS= read -r t; do
+		grep -qF -- "$t" <<< "$titles" || missing+="$t; "
+	done < <(
+		grep -E '^ +- `[^`]+`$' "$ROOST_TOP/SECURITY.md" |
+		    sed 's/^ *- `\(.*\)`$/\1/'
+		grep -E '^\| CVE-' "$ROOST_TOP/SECURITY.md" |
+		    awk -F' \\| ' '{ print $NF }' | grep -oE '`[^`]+`' |
+		    tr -d '`' | grep -v '^tests/'
+	)
+	assert_equal "$missing" ""
+}
