@@ -35,22 +35,11 @@ setup() {
 	rm -f "$ROOST_R/net-shared"/*
 }
 
-# Poll up to 5 s for the helper's veths to be gone (the kernel deletes a
-# veth some ms after its network namespace dies).
-wait_no_roost_links() {
-	local i
-	for i in $(seq 50); do
-		[ -z "$(roost_links)" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 teardown() {
 	local l
 	teardown_targets
 	teardown_containers
-	wait_no_roost_links || true
+	wait_for 5 no_roost_links || true
 	for l in $(roost_links); do
 		ip link del "$l" 2>/dev/null || true
 	done
@@ -171,11 +160,11 @@ reached 2001:db8:ff::1"
 @test "run --net: a bridge not granted is refused by the helper, nothing left" {
 	run -1 as alice roost run --rootfs "$BBN" --net bridge:br1 -- true
 	assert_output "roost-helper: veth: br1: not granted to you by policy"
-	wait_no_roost_links
+	wait_for 5 no_roost_links
 	run -1 as alice roost run -d --rootfs "$BBN" --net bridge:br0 \
 	    --net bridge:br1 -- sleep 30
 	assert_output "roost-helper: veth: br1: not granted to you by policy"
-	wait_no_roost_links
+	wait_for 5 no_roost_links
 	run -0 as alice roost ls
 	assert_output --regexp '^NAME +PID +STATE +NETWORK +UPTIME +COMMAND$'
 }
@@ -184,10 +173,10 @@ reached 2001:db8:ff::1"
 	run -1 as alice roost run --rootfs "$BBN" \
 	    --net routed:192.0.2.9,192.0.2.99 -- true
 	assert_output "roost-helper: route: 192.0.2.99: not granted to you by policy"
-	wait_no_roost_links
+	wait_for 5 no_roost_links
 	run -1 as bob roost run --rootfs "$BBN" --net routed:192.0.2.9 -- true
 	assert_output "roost-helper: route: 192.0.2.9: not granted to you by policy"
-	wait_no_roost_links
+	wait_for 5 no_roost_links
 	run -0 ip -4 route show 192.0.2.9
 	assert_output ""
 }
@@ -199,7 +188,7 @@ reached 2001:db8:ff::1"
 	run -1 as alice roost run -d --rootfs "$BBN" \
 	    --net bridge:br0,gw=10.9.0.1 -- sleep 30
 	assert_output "roost: run: eth0: cannot add a default route via 10.9.0.1: Network is unreachable"
-	wait_no_roost_links
+	wait_for 5 no_roost_links
 }
 
 @test "run --net: the host end disappears once the container has exited" {
@@ -212,7 +201,7 @@ reached 2001:db8:ff::1"
 	done
 	run ip link show
 	refute_line --regexp "^$index: "
-	wait_no_roost_links
+	wait_for 5 no_roost_links
 }
 
 @test "net add, ls, del: veths on a running container" {

@@ -21,17 +21,6 @@ setup() {
 	ip link set br1 up
 }
 
-# Until no roost link is left (the kernel deletes a pair some ms after its
-# namespace dies), at most 5 s.
-await_no_roost_links() {
-	local i
-	for i in $(seq 50); do
-		[ -z "$(roost_links)" ] && return 0
-		sleep 0.1
-	done
-	roost_links >&2
-	return 1
-}
 
 teardown() {
 	local l
@@ -192,7 +181,7 @@ lxc_container() {
 	assert_output --partial " master br0 "
 	run -0 as alice lxc-attach -n "$LXC_CT" -- ping -c1 -W2 10.77.0.1
 	run -0 as alice lxc-stop -n "$LXC_CT" -k
-	await_no_roost_links
+	wait_for 5 no_roost_links
 	run grep -E 'lxc-user-nic failed|ERROR +network' /home/alice/lxc.log
 	assert_output ""
 }
@@ -213,7 +202,7 @@ lxc_container() {
 	assert_output --regexp "^2001:db8:a::10 dev $hostif "
 	run -0 busybox ping -c1 -W2 192.0.2.10
 	run -0 as alice lxc-stop -n "$LXC_CT" -k
-	await_no_roost_links
+	wait_for 5 no_roost_links
 	run -0 ip route show 192.0.2.10/32
 	assert_output ""
 	run grep -E 'lxc-user-nic failed|ERROR +network' /home/alice/lxc.log

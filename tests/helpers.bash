@@ -141,6 +141,8 @@ roost_links() {
 	host_links | grep -E '^roost[0-9a-f]{8}$' || true
 }
 
+# No roost veth is left; `wait_for 5 no_roost_links` after a namespace
+# dies (the kernel deletes its veths some ms later).
 no_roost_links() {
 	[ -z "$(roost_links)" ]
 }
