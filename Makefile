@@ -1,5 +1,5 @@
 # roost: one non-recursive Makefile.  `make`, `make check`, `make install`,
-# `make unit`, `make asan-unit`, `make bench`, `make lint`.
+# `make unit`, `make asan-unit`, `make bench`, `make lint`, `make loc`.
 
 PREFIX     ?= /usr/local
 SYSCONFDIR ?= /etc
@@ -94,6 +94,30 @@ asan-unit:
 	$(MAKE) B=build-asan CFLAGS='-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 	  HARDEN='-g -fPIE' LDFLAGS='-fsanitize=address,undefined' unit
 
+# roost, the front-end (never setuid), under ASan+UBSan, in $(B)-san, for
+# the bats suites: `make asan-check` (SUITES= picks some) runs tests/run
+# with ROOST_SANITIZE=1, and tests/sandbox builds this and installs it over
+# the normal roost.  The helper stays the normal setuid build: a sanitizer
+# runtime takes its options and log path from the environment.  The
+# options (tests/tools/sanopts.c) are compiled in, reports go to
+# SAN_LOG.PID, and tests/run fails if there is any.  With clang: gcc 12's
+# separate libubsan ignores log_path next to libasan (its reports would
+# only reach stderr), and WARN is gcc's list, checked by the normal build.
+SAN_CC     ?= clang
+SAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+SAN_LOG    ?= $(abspath $(B))-san/report
+asan-roost:
+	@mkdir -p $(B)-san
+	$(SAN_CC) -c -o $(B)-san/sanopts.o -DSAN_LOG='"$(SAN_LOG)"' \
+	  tests/tools/sanopts.c
+	$(MAKE) B=$(B)-san CC=$(SAN_CC) WARN='-Wall -Wextra -Werror' \
+	  CFLAGS='$(SAN_CFLAGS)' HARDEN='-O1 -g -fPIE' \
+	  LDFLAGS='-fsanitize=address,undefined $(B)-san/sanopts.o' $(B)-san/roost
+
+asan-check: all
+	ROOST_SANITIZE=1 tests/run $(SUITES)
+
 check: all unit
 	tests/run
 
@@ -117,9 +141,10 @@ install: all
 	install -m 0644 completion/roost.bash \
 	  $(DESTDIR)$(DATADIR)/bash-completion/completions/roost
 
-# libFuzzer targets (tests/fuzz/fuzz_*.c) over the policy sources, with
-# ASan+UBSan; each runs FUZZ_SECONDS on a copy of its seed corpus and fails
-# on any finding.  Never installed.
+# libFuzzer targets (tests/fuzz/fuzz_*.c) over the policy sources (and the
+# helper's or the front-end's, below), with ASan+UBSan; each runs
+# FUZZ_SECONDS on a copy of its seed corpus and fails on any finding.
+# Never installed.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -130,23 +155,48 @@ $(B)/fuzz/%: tests/fuzz/fuzz_%.c $(POLICY_SRC) policy/policy.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(POLICY_SRC) $(DEPLIBS)
 
-# The argv and nl targets link the helper's code, all but main().
-$(B)/fuzz/argv $(B)/fuzz/nl: $(B)/fuzz/%: tests/fuzz/fuzz_%.c $(POLICY_SRC) $(HELPER_SRC) \
+# The argv, nl and route targets link the helper's code, all but main().
+$(B)/fuzz/argv $(B)/fuzz/nl $(B)/fuzz/route: $(B)/fuzz/%: tests/fuzz/fuzz_%.c $(POLICY_SRC) $(HELPER_SRC) \
     helper/helper.h $(B)/config.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Ihelper -I$(B) -o $@ $< \
 	  $(POLICY_SRC) $(filter-out helper/main.c,$(HELPER_SRC)) $(DEPLIBS)
 
-fuzz: $(FUZZ_TARGETS:%=$(B)/fuzz/%)
-	@for t in $(FUZZ_TARGETS); do \
-	  rm -rf $(B)/fuzz/corpus-$$t && \
-	  cp -r tests/fuzz/corpus/$$t $(B)/fuzz/corpus-$$t && \
-	  echo "fuzz $$t: $(FUZZ_SECONDS) s" && \
-	  $(B)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    -artifact_prefix=$(B)/fuzz/$$t- $(B)/fuzz/corpus-$$t \
-	    2>&1 | grep -E '^(stat::number_of_executed_units|==|SUMMARY|.*ERROR)' ; \
-	  test $${PIPESTATUS[0]} -eq 0 || exit 1; \
-	done
+# The usernic, rtnl and proc targets link the front-end's code, all but
+# main(), compiled once for the three.
+FUZZ_FE_OBJ := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(POLICY_SRC) \
+	$(filter-out frontend/main.c,$(FRONTEND_SRC)))
+$(B)/fuzz/obj/%.o: %.c frontend/roost.h policy/policy.h $(B)/config.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ifrontend -I$(B) -c -o $@ $<
+
+$(B)/fuzz/usernic $(B)/fuzz/rtnl $(B)/fuzz/proc: $(B)/fuzz/%: \
+    tests/fuzz/fuzz_%.c $(FUZZ_FE_OBJ)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ifrontend -I$(B) -o $@ $< $(FUZZ_FE_OBJ) \
+	  $(DEPLIBS)
+
+# One fuzz-NAME per target: `make -j2 fuzz` runs two at once, and with -k
+# every target runs even after another's finding.  A finding fails it and
+# prints the log (the crash, its stack and the input in Base64); the
+# input is also kept as $(B)/fuzz/NAME-crash-*.
+fuzz: $(FUZZ_TARGETS:%=fuzz-%)
+
+$(FUZZ_TARGETS:%=fuzz-%): fuzz-%: $(B)/fuzz/%
+	@rm -rf $(B)/fuzz/corpus-$* && \
+	  cp -r tests/fuzz/corpus/$* $(B)/fuzz/corpus-$*
+	@if $(B)/fuzz/$* -max_total_time=$(FUZZ_SECONDS) \
+	    -print_final_stats=1 -artifact_prefix=$(B)/fuzz/$*- \
+	    $(B)/fuzz/corpus-$* > $(B)/fuzz/$*.log 2>&1; then \
+	  echo "fuzz $*: $(FUZZ_SECONDS) s, $$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' \
+	    $(B)/fuzz/$*.log) inputs, no finding"; \
+	else \
+	  echo "fuzz $*: FINDING (or failure); its log:"; \
+	  grep -Ev '^#[0-9]+[[:space:]]' $(B)/fuzz/$*.log | sed 's/^/  /'; \
+	  exit 1; \
+	fi
+
+.PHONY: $(FUZZ_TARGETS:%=fuzz-%)
 
 # Static analysis (SECURITY.md): cppcheck, clang-tidy, gcc -fanalyzer and
 # scan-build over helper/, policy/ and frontend/, in build-analyze; fails on
@@ -162,6 +212,26 @@ valgrind:
 lint:
 	mandoc -Tlint -Wwarning man/roost.1 man/roost-helper.8 man/roost-policy.5
 
+# The privileged part's size (SECURITY.md, invariant 7): non-blank lines of
+# helper/ + policy/ against LOC_BUDGET, of each helper/op_*.c against
+# LOC_OP_BUDGET; fails if either is exceeded.  The total is over its budget
+# today: LOC_CEILING is its size when that was last measured, and
+# tests/020-surface.bats fails if it grows past it (lower LOC_CEILING as
+# the count falls, until it is LOC_BUDGET).
+LOC_BUDGET    := 2500
+LOC_CEILING   := 3139
+LOC_OP_BUDGET := 400
+loc:
+	@st=0; n=$$(cat helper/*.[ch] policy/*.[ch] | grep -cv '^[[:space:]]*$$'); \
+	echo "helper/ + policy/: $$n of $(LOC_BUDGET) (ceiling $(LOC_CEILING))"; \
+	test "$$n" -le $(LOC_BUDGET) || st=1; \
+	for f in helper/op_*.c; do \
+	  n=$$(grep -cv '^[[:space:]]*$$' "$$f"); \
+	  echo "$$f: $$n of $(LOC_OP_BUDGET)"; \
+	  test "$$n" -le $(LOC_OP_BUDGET) || st=1; \
+	done; \
+	if [ $$st -ne 0 ]; then echo "loc: over budget" >&2; fi; exit $$st
+
 bench: all
 	bench/run
 
@@ -176,9 +246,9 @@ deb:
 	@ls $(B)/deb/*.deb
 
 clean:
-	rm -rf build build-asan build-analyze
+	rm -rf build build-asan build-san build-analyze
 
 FORCE:
-.PHONY: all unit asan-unit check install lint bench fuzz deb analyze valgrind clean FORCE
+.PHONY: all unit asan-unit asan-roost asan-check check install lint loc bench fuzz deb analyze valgrind clean FORCE
 
 -include $(POLICY_OBJ:.o=.d) $(HELPER_OBJ:.o=.d) $(FRONTEND_OBJ:.o=.d)

@@ -105,14 +105,14 @@ _roost_opts() {
 	kill)	echo --help ;;
 	policy)	echo --help ;;
 	doctor)	echo --help ;;
-	shift)	echo --to --reverse -q --quiet --help ;;
+	shift)	echo --to --reverse -j --jobs -q --quiet --help ;;
 	create)	echo --from-tar --from-dir -q --quiet --help ;;
 	destroy)	echo --help ;;
 	version)	echo --help ;;
 	esac
 }
 
-_roost_argopts=' --rootfs --bind --name --hostname --net --ns --map --uid --gid --env --cwd --jobs --timeout --to --from-tar --from-dir --subuid --subgid --usernet -n '
+_roost_argopts=' --rootfs --bind --name --hostname --net --ns --map --uid --gid --env --cwd --jobs --timeout --to --from-tar --from-dir --subuid --subgid --usernet -n -j '
 
 _roost() {
 	local line=${COMP_LINE:0:COMP_POINT} words=() i w verb prev dd=-1

@@ -169,23 +169,19 @@ create_copy(int namefd, int rootfd, char *abs, const char *name,
 }
 
 static int
-create_unpack(int rootfd, int fd, const char *file, const char *name,
-    int progress)
+create_unpack(int rootfd, int fd, off_t size, const char *file,
+    const char *name, int progress)
 {
 	static char	 tar[] = "tar", x[] = "-xpf", in[] = "-",
 			 numeric[] = "--numeric-owner";
 	char		*argv[] = { tar, x, in, numeric, NULL };
-	struct stat	 sb;
 	int		 p[2], st;
 
-	if (fstat(fd, &sb) == -1)
-		roost_err("%s", file);
 	if (pipe2(p, O_CLOEXEC) == -1)
 		roost_err("pipe");
 	store_start(argv, rootfd, p[0], -1);
 	(void)close(p[0]);
-	st = create_feed(fd, p[1], S_ISREG(sb.st_mode) ? sb.st_size : 0,
-	    name, file, progress);
+	st = create_feed(fd, p[1], size, name, file, progress);
 	(void)close(p[1]);
 	return store_wait() != 0 || st != 0;
 }
@@ -244,6 +240,8 @@ cmd_create(int argc, char **argv)
 {
 	const char	*tarfile = NULL, *dir = NULL, *name;
 	char		*abs = NULL;
+	struct stat	 sb;
+	off_t		 size = 0;
 	int		 base, namefd, rootfd, fd = -1, st, quiet = 0, progress;
 
 	create_parse(argc, argv, &tarfile, &dir, &quiet);
@@ -252,9 +250,13 @@ cmd_create(int argc, char **argv)
 	/* The source first: a bad one must leave nothing behind. */
 	if (dir != NULL && (abs = realpath(dir, NULL)) == NULL)
 		roost_err("%s", dir);
-	if (tarfile != NULL && (fd = strcmp(tarfile, "-") == 0 ?
-	    dup(STDIN_FILENO) : open(tarfile, O_RDONLY | O_CLOEXEC)) == -1)
-		roost_err("%s", tarfile);
+	if (tarfile != NULL) {
+		fd = strcmp(tarfile, "-") == 0 ? dup(STDIN_FILENO) :
+		    open(tarfile, O_RDONLY | O_CLOEXEC);
+		if (fd == -1 || fstat(fd, &sb) == -1)
+			roost_err("%s", tarfile);
+		size = S_ISREG(sb.st_mode) ? sb.st_size : 0;
+	}
 	base = store_open(1);
 	if (mkdirat(base, name, 0700) == -1) {
 		if (errno == EEXIST)
@@ -268,7 +270,7 @@ cmd_create(int argc, char **argv)
 	    O_NOFOLLOW | O_CLOEXEC)) == -1)
 		roost_err("%s", name);
 	st = abs != NULL ? create_copy(namefd, rootfd, abs, name, progress) :
-	    create_unpack(rootfd, fd, tarfile, name, progress);
+	    create_unpack(rootfd, fd, size, tarfile, name, progress);
 	if (st != 0) {
 		roost_warnx("%s: could not %s %s; removed", name,
 		    dir != NULL ? "copy" : "unpack", dir != NULL ? dir :

@@ -229,7 +229,7 @@ enter_slurp(int procfd, const char *file, size_t max, size_t *len)
 }
 
 /* The cgroup2 path in a /proc/PID/cgroup, from its "0::" line. */
-static char *
+char *
 enter_cgroup2(char *text)
 {
 	char	*p;
@@ -548,12 +548,6 @@ enter_become(const struct enter_state *s, const struct enter_user *u)
 		roost_err("cannot become uid %u", (unsigned int)u->uid);
 }
 
-struct enter_env {
-	char	**v;
-	size_t	  n;
-	size_t	  cap;
-};
-
 /* Later entries replace earlier ones with the same KEY. */
 static void
 env_put(struct enter_env *e, char *kv)
@@ -584,6 +578,21 @@ env_set(struct enter_env *e, const char *key, const char *value)
 }
 
 /*
+ * The KEY=VALUE strings of a /proc/PID/environ read whole into ENV (LEN
+ * bytes, then a NUL), into E; ENV may be NULL.  The container wrote them:
+ * tests/fuzz/fuzz_proc.c runs this.
+ */
+void
+enter_environ(struct enter_env *e, char *env, size_t len)
+{
+	char	*p;
+
+	for (p = env; p != NULL && p < env + len; p += strlen(p) + 1)
+		if (*p != '=' && strchr(p, '=') != NULL)
+			env_put(e, p);
+}
+
+/*
  * Its environment, then the caller's TERM, then login(1)'s variables
  * from its passwd, then --env.
  */
@@ -593,13 +602,9 @@ enter_env(const struct enter_opts *o, const struct enter_state *s,
 {
 	struct enter_env	 e = { NULL, 0, 0 };
 	const char		*term = getenv("TERM");
-	char			*p;
 	size_t			 i;
 
-	for (p = s->env; p != NULL && p < s->env + s->envlen;
-	    p += strlen(p) + 1)
-		if (*p != '=' && strchr(p, '=') != NULL)
-			env_put(&e, p);
+	enter_environ(&e, s->env, s->envlen);
 	if (term != NULL)
 		env_set(&e, "TERM", term);
 	env_set(&e, "HOME", u->home);

@@ -105,7 +105,7 @@ helper_ids(struct policy_grant **list, size_t *n, char **t)
 static void
 helper_veth(struct policy_entitlement *e, char **t)
 {
-	struct policy_veth_grant	*v;
+	struct policy_veth	*v;
 
 	e->veths = grow(e->veths, &e->nveths, sizeof(*e->veths));
 	v = &e->veths[e->nveths - 1];
@@ -118,17 +118,13 @@ helper_veth(struct policy_entitlement *e, char **t)
 static void
 helper_route(struct policy_entitlement *e, char **t)
 {
-	struct policy_route_grant	*g;
-	struct policy_route		 r;
+	struct policy_route	 r;
 
 	if (policy_parse_addr(t[1], &r) == -1)
 		return;
+	strlcpy(r.source, t[2], sizeof(r.source));
 	e->routes = grow(e->routes, &e->nroutes, sizeof(*e->routes));
-	g = &e->routes[e->nroutes - 1];
-	g->family = r.family;
-	memcpy(g->addr, r.addr, sizeof(g->addr));
-	g->len = r.len;
-	strlcpy(g->source, t[2], sizeof(g->source));
+	e->routes[e->nroutes - 1] = r;
 }
 
 /* One line of `roost-helper check` (roost-helper(8)) into E. */
@@ -397,8 +393,9 @@ policy_explain(int argc, char **argv)
 }
 
 /*
- * A FILE is a draft, read as the caller with no safety checks (like
- * roost-helper check FILE); the installed policy must also be safe.
+ * A FILE is a draft, read as the caller with no safety checks (the helper
+ * reads no policy but the installed one); the installed policy must also
+ * be safe.
  */
 static int
 policy_check(int argc, char **argv)

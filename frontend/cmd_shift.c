@@ -20,12 +20,14 @@
 #include "roost.h"
 
 const char shift_usage[] =
-"usage: roost shift DIR [--to auto|MAP]... [--reverse] [--quiet]\n"
+"usage: roost shift DIR [--to auto|MAP]... [--reverse] [--jobs N] [--quiet]\n"
 "  --to auto            your own uid and gid become the root of your\n"
 "                       first granted range (the default)\n"
 "  --to MAP             u:FROM:TO:COUNT or g:FROM:TO:COUNT, host ids:\n"
 "                       what FROM.. owns becomes TO..'s; repeatable\n"
 "  --reverse            swap FROM and TO\n"
+"  -j, --jobs N         walk with N workers, 1 to 64 (default: one for\n"
+"                       each CPU it may run on, at most 8)\n"
 "  -q, --quiet          no progress on a terminal\n"
 "  -h, --help           show this help\n";
 
@@ -36,6 +38,7 @@ enum {
 static const struct option shift_options[] = {
 	{ "to",		required_argument,	NULL,	OPT_TO },
 	{ "reverse",	no_argument,		NULL,	OPT_REVERSE },
+	{ "jobs",	required_argument,	NULL,	'j' },
 	{ "quiet",	no_argument,		NULL,	'q' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ NULL,		0,			NULL,	0 }
@@ -146,6 +149,20 @@ shift_map_plan(const struct shift_plan *p, struct map_plan *m)
 	m->helper = 1;
 }
 
+/* --jobs N: decimal, 1 to SHIFT_JOBS_MAX. */
+static int
+shift_jobs(const char *arg)
+{
+	const char	*err = NULL;
+	long long	 n;
+
+	n = strtonum(arg, 1, SHIFT_JOBS_MAX, &err);
+	if (err != NULL)
+		roost_usage("--jobs: '%s' is %s (want 1 to %d)", arg, err,
+		    SHIFT_JOBS_MAX);
+	return (int)n;
+}
+
 static void
 shift_reverse(struct shift_plan *p)
 {
@@ -209,7 +226,7 @@ cmd_shift(int argc, char **argv)
 
 	memset(&p, 0, sizeof(p));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":qh", shift_options,
+	while ((c = getopt_long(argc, argv, ":j:qh", shift_options,
 	    NULL)) != -1) {
 		if (c == OPT_TO && strcmp(optarg, "auto") == 0)
 			automatic = 1;
@@ -217,6 +234,8 @@ cmd_shift(int argc, char **argv)
 			shift_add_maps(&p, optarg);
 		else if (c == OPT_REVERSE)
 			reverse = 1;
+		else if (c == 'j')
+			p.jobs = shift_jobs(optarg);
 		else if (c == 'q')
 			quiet = 1;
 		else if (c == 'h') {

@@ -159,36 +159,32 @@ usernic_usage(void)
  * namespace; the agent names it first and reads its index after.
  */
 static int
-usernic_create(int argc, char **argv)
+usernic_create(const struct usernic_req *rq, const char *pidarg)
 {
-	const char	*link = argv[6];
 	char		 nic[IF_NAMESIZE], hostif[IF_NAMESIZE], q[AGENT_MSG];
 	char		 idx[AGENT_MSG];
 	struct agent	 ag;
 	unsigned int	 hostidx;
-	uint32_t	 pid;
 	int		 procfd, userfd = -1, netfd = -1;
 
-	if (policy_parse_u32(argv[4], INT_MAX, &pid) == -1 || pid == 0)
-		roost_errx("%s: bad pid", argv[4]);
 	/* One /proc/PID, opened once: the helper gets this same directory. */
-	(void)snprintf(q, sizeof(q), "/proc/%u", pid);
+	(void)snprintf(q, sizeof(q), "/proc/%u", rq->pid);
 	if ((procfd = open(q, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    (userfd = openat(procfd, "ns/user", O_RDONLY | O_CLOEXEC)) == -1 ||
 	    (netfd = openat(procfd, "ns/net", O_RDONLY | O_CLOEXEC)) == -1 ||
 	    agent_start(&ag, userfd, netfd) == -1)
 		roost_errx("%s: not a process in a network namespace you own",
-		    argv[4]);
+		    pidarg);
 	(void)close(userfd);
 	(void)close(netfd);
-	if (argc == 8) {
-		if (strlcpy(nic, argv[7], sizeof(nic)) >= sizeof(nic))
-			roost_errx("%s: bad interface name", argv[7]);
-	} else
+	if (rq->nic != NULL)
+		(void)strlcpy(nic, rq->nic, sizeof(nic));
+	else
 		agent_ask(&ag, "free", nic, sizeof(nic));
 	if (*nic == '\0')
-		roost_errx("%s: no free ethN name", argv[4]);
-	if (helper_net("veth", procfd, link, nic, hostif, sizeof(hostif)) == -1)
+		roost_errx("%s: no free ethN name", pidarg);
+	if (helper_net("veth", procfd, rq->link, nic, hostif,
+	    sizeof(hostif)) == -1)
 		roost_fail();
 	(void)snprintf(q, sizeof(q), "index %s", nic);
 	agent_ask(&ag, q, idx, sizeof(idx));
@@ -196,7 +192,7 @@ usernic_create(int argc, char **argv)
 	if (*idx == '\0' || (hostidx = if_nametoindex(hostif)) == 0) {
 		/* Renamed or gone already: do not leave half a result. */
 		(void)helper_net("unveth", procfd, hostif, NULL, NULL, 0);
-		roost_errx("%s: %s: vanished after creation", argv[4], nic);
+		roost_errx("%s: %s: vanished after creation", pidarg, nic);
 	}
 	(void)printf("%s:%s:%s:%u\n", nic, idx, hostif, hostidx);
 	return 0;
@@ -229,34 +225,73 @@ usernic_netns(const char *path, int *userfd)
  * that is gone (its namespace died) is success.
  */
 static int
-usernic_delete(char **argv)
+usernic_delete(const struct usernic_req *rq)
 {
-	const char	*path = argv[4], *hostif = argv[7];
-	int		 netfd, userfd = -1;
+	int	 netfd, userfd = -1;
 
-	if (if_nametoindex(hostif) == 0)
+	if (if_nametoindex(rq->hostif) == 0)
 		return 0;
-	if ((netfd = usernic_netns(path, &userfd)) == -1)
-		roost_errx("%s: not a network namespace you own", path);
+	if ((netfd = usernic_netns(rq->netns, &userfd)) == -1)
+		roost_errx("%s: not a network namespace you own", rq->netns);
 	(void)close(userfd);
-	if (helper_net("unveth", netfd, hostif, NULL, NULL, 0) == -1)
+	if (helper_net("unveth", netfd, rq->hostif, NULL, NULL, 0) == -1)
 		roost_fail();
+	return 0;
+}
+
+/*
+ * LXC's argv, checked before anything is opened: no I/O, no exit (the
+ * fuzz target tests/fuzz/fuzz_usernic.c calls it).  Returns 0, or -1
+ * with RQ->why naming what is wrong with RQ->bad (NULL: usage).
+ */
+int
+usernic_parse(int argc, char **argv, struct usernic_req *rq)
+{
+	memset(rq, 0, sizeof(*rq));
+	if (argc < 7 || argc > 8)
+		return -1;
+	if (strcmp(argv[5], "veth") != 0 && (strcmp(argv[1], "create") == 0 ||
+	    strcmp(argv[1], "delete") == 0)) {
+		rq->bad = argv[5];
+		rq->why = "only veth is supported";
+		return -1;
+	}
+	rq->link = argv[6];
+	if (strcmp(argv[1], "create") == 0) {
+		rq->op = USERNIC_CREATE;
+		rq->bad = argv[4];
+		rq->why = "bad pid";
+		if (policy_parse_u32(argv[4], INT_MAX, &rq->pid) == -1 ||
+		    rq->pid == 0)
+			return -1;
+		rq->nic = argc == 8 ? argv[7] : NULL;
+		rq->bad = rq->nic;
+		rq->why = "bad interface name";
+		if (rq->nic != NULL && strlen(rq->nic) >= IF_NAMESIZE)
+			return -1;
+	} else if (strcmp(argv[1], "delete") == 0 && argc == 8) {
+		rq->op = USERNIC_DELETE;
+		rq->netns = argv[4];
+		rq->hostif = argv[7];
+	} else
+		return -1;
+	rq->bad = rq->why = NULL;
 	return 0;
 }
 
 int
 compat_usernic(int argc, char **argv)
 {
+	struct usernic_req	 rq;
+
 	roost_prog = "lxc-user-nic";
 	roost_verb = NULL;
-	if (argc < 7 || argc > 8)
-		usernic_usage();
-	if (strcmp(argv[5], "veth") != 0 && (strcmp(argv[1], "create") == 0 ||
-	    strcmp(argv[1], "delete") == 0))
-		roost_errx("%s: only veth is supported", argv[5]);
-	if (strcmp(argv[1], "create") == 0)
-		return usernic_create(argc, argv);
-	if (strcmp(argv[1], "delete") == 0 && argc == 8)
-		return usernic_delete(argv);
-	usernic_usage();
+	if (usernic_parse(argc, argv, &rq) == -1) {
+		if (rq.why == NULL)
+			usernic_usage();
+		roost_errx("%s: %s", rq.bad, rq.why);
+	}
+	if (rq.op == USERNIC_CREATE)
+		return usernic_create(&rq, argv[4]);
+	return usernic_delete(&rq);
 }

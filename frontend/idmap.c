@@ -4,11 +4,24 @@
  * mount that roost-helper idmount makes: nothing on disk is chowned, and
  * what the container's root creates lands on disk as the caller's.
  *
- * The mapping is the maps of a throwaway user namespace, "UID ROOT_U 1"
- * and "GID ROOT_G 1" (the id on disk, then the host id it shows as, which
- * the container's map turns into 0).  The mount holds its own reference
- * to the namespace, so the process need only live until the helper has
- * answered.
+ * The mapping is the maps of a throwaway user namespace: INSIDE is the id
+ * on disk, OUTSIDE the host id it shows as, which the container's own map
+ * then turns into a container id.  It is the identity on every host id
+ * the container maps, but for one swap: the caller's id shows as the host
+ * id of the container's root, and that id as the caller's.  For alice
+ * (1001, granted 100000+65536; the container maps 0-65535 to 100000 and
+ * 65536 to 1001):
+ *
+ *	1001	100000	1	on disk 1001 is the container's 0
+ *	100000	1001	1	100000 is its 65536 (alice's own)
+ *	100001	100001	65535	100000+N is its N
+ *
+ * so a file that container uid 1000 writes lands on disk as 101000, as it
+ * would without the idmapped mount, and nothing a container id can write
+ * shows as another.  Every extent names only ids the container maps,
+ * all granted to the caller, on both sides, as the helper requires.  The
+ * mount holds its own reference to the namespace, so the process need
+ * only live until the helper has answered.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -49,6 +62,61 @@ idmap_make(int dirfd, const struct map_plan *via, char *why, size_t whylen)
 }
 
 /*
+ * Identity extents of TYPE for the host ids [START, END) into VIA, less
+ * the ids A and B.  -1 if they do not fit.
+ */
+static int
+idmap_identity(struct idmap_extent *x, size_t *n, char type,
+    uint64_t start, uint64_t end, uint32_t a, uint32_t b)
+{
+	uint64_t	 cut;
+
+	while (start < end) {
+		cut = end;
+		if (a >= start && a < cut)
+			cut = a;
+		if (b >= start && b < cut)
+			cut = b;
+		if (cut > start) {
+			if (*n == IDMAP_MAX_EXTENTS)
+				return -1;
+			x[(*n)++] = (struct idmap_extent){ type,
+			    (uint32_t)start, (uint32_t)start,
+			    (uint32_t)(cut - start) };
+		}
+		start = cut + 1;
+	}
+	return 0;
+}
+
+/*
+ * One type of VIA for a container mapped by the NM extents M: the
+ * caller's id SELF and the container root's ROOT swapped, every other
+ * host id M names as itself.  -1 if there is nothing to map (the root is
+ * not mapped, or is the caller) or it does not fit.
+ */
+static int
+idmap_via_type(struct idmap_extent *x, size_t *n, char type,
+    const struct idmap_extent *m, size_t nm, uint32_t self)
+{
+	uint32_t	 root = idmap_root(m, nm);
+	size_t		 i;
+
+	*n = 0;
+	if (root == ID_INVALID || root == self)
+		return -1;
+	for (i = 0; i < nm; i++)
+		if (idmap_identity(x, n, type, m[i].outside,
+		    (uint64_t)m[i].outside + m[i].count, self, root) == -1)
+			return -1;
+	if (*n + 2 > IDMAP_MAX_EXTENTS)
+		return -1;
+	x[(*n)++] = (struct idmap_extent){ type, self, root, 1 };
+	x[(*n)++] = (struct idmap_extent){ type, root, self, 1 };
+	return 0;
+}
+
+/*
  * VIA, the throwaway namespace's map for a container mapped by M.  -1 if
  * there is nothing to map: the container's root is not mapped, or is the
  * caller (a single-id map, which needs no helper).
@@ -57,15 +125,13 @@ static int
 idmap_via(struct map_plan *via, const struct map_plan *m)
 {
 	memset(via, 0, sizeof(*via));
-	via->u[0] = (struct idmap_extent){ 'u', getuid(),
-	    idmap_root(m->u, m->nu), 1 };
-	via->g[0] = (struct idmap_extent){ 'g', getgid(),
-	    idmap_root(m->g, m->ng), 1 };
-	via->nu = via->ng = 1;
-	if (!m->helper || via->u[0].outside == ID_INVALID ||
-	    via->g[0].outside == ID_INVALID ||
-	    via->u[0].outside == via->u[0].inside)
+	if (!m->helper ||
+	    idmap_via_type(via->u, &via->nu, 'u', m->u, m->nu,
+	    getuid()) == -1 ||
+	    idmap_via_type(via->g, &via->ng, 'g', m->g, m->ng,
+	    getgid()) == -1)
 		return -1;
+	via->helper = 1;
 	return 0;
 }
 

@@ -283,7 +283,7 @@ read_lines(struct imp *im, const char *path, int given,
     void (*fn)(struct imp *, char *))
 {
 	char	*buf, *s, *nl, *end;
-	size_t	 len;
+	ssize_t	 len;
 	int	 fd;
 
 	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC)) == -1) {
@@ -291,13 +291,16 @@ read_lines(struct imp *im, const char *path, int given,
 			return;
 		roost_err("%s", path);
 	}
-	if ((buf = policy_read_fd(fd, &len)) == NULL)
+	/* One byte more than a policy may hold, to tell a larger file. */
+	if ((buf = malloc(POLICY_MAX_BYTES + 2)) == NULL ||
+	    (len = roost_read_all(fd, buf, POLICY_MAX_BYTES + 1)) == -1)
 		roost_err("%s", path);
 	(void)close(fd);
 	if (len > POLICY_MAX_BYTES)
 		roost_errx("%s: file too large", path);
 	im->file = path;
 	im->line = 0;
+	buf[len] = '\0';
 	for (s = buf, end = buf + len; s < end; s = nl + 1) {
 		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
 			nl = end;

@@ -410,6 +410,58 @@ nl_nsid_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /*
+ * The replies in one datagram BUF of LEN bytes, parsed as nl_talk parses
+ * a dump's (with no sequence or port to check): for the fuzz target
+ * tests/fuzz/fuzz_rtnl.c, so that it runs the very callbacks above.
+ * Returns 0 with the items (malloc'd), or -1 with none.
+ */
+static int
+nl_parse_reply(const void *buf, size_t len, mnl_cb_t cb, struct nl_vec *v)
+{
+	if (mnl_cb_run(buf, len, 0, 0, cb, v) == MNL_CB_ERROR) {
+		free(v->items);
+		v->items = NULL;
+		v->n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
+nl_links_parse(const void *buf, size_t len, struct nl_link **out,
+    size_t *n)
+{
+	struct nl_vec	 v = { NULL, 0, sizeof(**out) };
+	int		 rc;
+
+	rc = nl_parse_reply(buf, len, nl_link_cb, &v);
+	*out = v.items;
+	*n = v.n;
+	return rc;
+}
+
+int
+nl_addrs_parse(const void *buf, size_t len, struct nl_addr **out,
+    size_t *n)
+{
+	struct nl_vec	 v = { NULL, 0, sizeof(**out) };
+	int		 rc;
+
+	rc = nl_parse_reply(buf, len, nl_addr_cb, &v);
+	*out = v.items;
+	*n = v.n;
+	return rc;
+}
+
+int
+nl_nsid_parse(const void *buf, size_t len, int *nsid)
+{
+	*nsid = NETNSA_NSID_NOT_ASSIGNED;
+	return mnl_cb_run(buf, len, 0, 0, nl_nsid_cb, nsid) == MNL_CB_ERROR ?
+	    -1 : 0;
+}
+
+/*
  * The id our network namespace has for the one NSFD is (the
  * IFLA_LINK_NETNSID of links with an end there), or -1 if it has none:
  * RTM_GETNSID never assigns one, and needs no privilege.

@@ -33,6 +33,7 @@ void	roost_exit(int status) ROOST_NORETURN;
 int	roost_status(int wstatus);
 const char *roost_fdpath(char *buf, size_t len, int fd);
 int	roost_proc_start(int procfd, unsigned long long *start);
+int	roost_stat_start(const char *buf, unsigned long long *start);
 ssize_t	roost_read_all(int fd, char *buf, size_t len);
 int	roost_colour(int fd);
 void	roost_json_str(const char *s, size_t n);	/* cmd_exec.c */
@@ -124,6 +125,12 @@ int	nl_route_add(struct nl *h, int index, const struct nl_addr *dst,
 int	nl_link_dump(struct nl *h, struct nl_link **out, size_t *n);
 int	nl_addr_dump(struct nl *h, struct nl_addr **out, size_t *n);
 int	nl_nsid(struct nl *h, int nsfd, int *nsid);
+/* The same parsers over one datagram of replies (tests/fuzz/fuzz_rtnl.c). */
+int	nl_links_parse(const void *buf, size_t len, struct nl_link **out,
+	    size_t *n);
+int	nl_addrs_parse(const void *buf, size_t len, struct nl_addr **out,
+	    size_t *n);
+int	nl_nsid_parse(const void *buf, size_t len, int *nsid);
 
 /* net.c: --net, and the container's end of its interfaces. */
 #define NET_IFNAMSIZ	16
@@ -217,6 +224,7 @@ int	state_claim(int dirfd, const char *name, int procfd, pid_t pid,
 void	state_drop(int dirfd, const char *name, pid_t pid);
 int	state_list(int dirfd, struct record **out, size_t *n);
 int	state_get(int dirfd, const char *name, struct record *r);
+int	state_parse(char *buf, struct record *r);
 
 /* target.c: a running container, and the process of it to act through. */
 struct target {
@@ -230,6 +238,7 @@ struct target {
 };
 
 pid_t	proc_ppid(int procfd);
+pid_t	proc_stat_ppid(const char *buf);
 int	proc_same_ns(int a, int b);
 struct record *target_records(size_t *n);
 int	target_open(struct target *t, const struct record *r);
@@ -253,6 +262,16 @@ struct enter_opts {
 };
 
 int	enter_run(struct target *t, const struct enter_opts *o);
+
+/* Parsers of what the container controls (tests/fuzz/fuzz_proc.c). */
+struct enter_env {
+	char	**v;		/* NULL-terminated once n > 0 */
+	size_t	  n;
+	size_t	  cap;
+};
+
+char	*enter_cgroup2(char *text);
+void	enter_environ(struct enter_env *e, char *env, size_t len);
 
 /* cmd_*.c */
 extern const char	run_usage[];
@@ -297,6 +316,7 @@ int	import_run(int argc, char **argv);
 /* shift.c, cmd_shift.c: a tree's owners moved from FROM to TO ranges. */
 #define SHIFT_MAX	64		/* --to maps */
 #define SHIFT_DEPTH	256		/* levels: one open directory each */
+#define SHIFT_JOBS_MAX	64		/* --jobs */
 
 struct shift_range {
 	char		 type;		/* 'u' or 'g' */
@@ -310,6 +330,7 @@ struct shift_plan {
 	size_t			 n;
 	uint32_t		 rootid;	/* v3 capabilities' */
 	int			 progress;	/* entries/s on stderr */
+	int			 jobs;		/* workers; 0: one a CPU */
 	const char		*top;		/* DIR, for messages */
 };
 
@@ -334,6 +355,20 @@ int	cmd_create(int argc, char **argv);
 int	cmd_destroy(int argc, char **argv);
 
 /* compat_usernic.c: argv[0] is lxc-user-nic. */
+enum usernic_op { USERNIC_CREATE, USERNIC_DELETE };
+
+struct usernic_req {
+	enum usernic_op	 op;
+	uint32_t	 pid;		/* create: PID, 1 to INT_MAX */
+	const char	*link;		/* LINK, for the helper to judge */
+	const char	*nic;		/* create: NICNAME, or NULL: a free ethN */
+	const char	*netns;		/* delete: NETNS */
+	const char	*hostif;	/* delete: HOSTIF */
+	const char	*bad;		/* on error: the argument */
+	const char	*why;		/* on error: what is wrong; NULL: usage */
+};
+
+int	usernic_parse(int argc, char **argv, struct usernic_req *rq);
 int	compat_usernic(int argc, char **argv);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * shift.c: move a tree's owners from one id range to another, run as
- * root of a user namespace whose maps cover both ranges (cmd_shift.c).
+ * shift.c: one inode of a tree whose owners move from one id range to
+ * another, run as root of a user namespace whose maps cover both ranges
+ * (cmd_shift.c); the walk that brings every entry here is shift_walk.c.
  *
  * No privilege of our own is used: the kernel lets root of that namespace
  * change an inode only if its current and new owner are both mapped
@@ -9,18 +10,25 @@
  * inside are host ids and a v3 capability's rootid reads back as itself
  * (with inside 0 mapped, cap_inode_getsecurity would show v3 as v2).
  *
- * The walk is depth-first with one directory fd a level, every entry
- * opened O_NOFOLLOW and acted on by fd, so a symlink swapped in is never
- * followed and memory does not grow with the number of files.
+ * Every entry is named relative to its directory's fd and never followed:
+ * a directory is opened O_NOFOLLOW and acted on by fd; anything else is
+ * looked at with statx(2) and listxattrat(2) by name, AT_SYMLINK_NOFOLLOW,
+ * and, if chown(2) would clear nothing of it and it has one link (most
+ * files), chowned by name the same way: three system calls, no open.  A
+ * rename racing the walk can then only make it act on another entry of
+ * the same directory, which the kernel still limits to the caller's ids.
+ * A file with something to keep (setuid/setgid bits, a capability, an
+ * ACL, a mark) or more than one link is opened O_PATH | O_NOFOLLOW,
+ * looked at again by fd, and changed by fd only.
  *
  * chown(2) clears setuid/setgid and security.capability.  Before it, the
  * mode and capability to restore are saved in a user.roost.shift xattr on
  * the inode, removed once restored; the top directory carries the same
  * name while a walk is under way, so a rerun after a kill knows to look.
+ * Hard-linked inodes are changed under a lock chosen by inode number, and
+ * looked at again under it: two workers reaching one inode by two names
+ * change it once (the second finds it in TO: done).
  */
-#include <linux/capability.h>
-#include <linux/posix_acl_xattr.h>
-
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -28,13 +36,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "roost.h"
+#include "shift.h"
 
 /* linux/posix_acl.h, not in the uapi headers */
 #define ACL_USER	0x02
@@ -44,48 +51,36 @@
 #define ACL_ACCESS	"system.posix_acl_access"
 #define ACL_DEFAULT	"system.posix_acl_default"
 #define CAP_NAME	"security.capability"
-#define ACL_MAX		(sizeof(struct posix_acl_xattr_header) + \
-			 1024 * sizeof(struct posix_acl_xattr_entry))
 #define ACL_SMALL	(sizeof(struct posix_acl_xattr_header) + \
 			 32 * sizeof(struct posix_acl_xattr_entry))
 #define MARK_VERSION	1
-#define SHIFT_DEPTH_STR	"256"	/* SHIFT_DEPTH */
-#define PATH_CAP	(SHIFT_DEPTH * 256 + 4096)
+#define DIR_OPEN	(O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+#define STATX_WANT	(STATX_BASIC_STATS | STATX_MNT_ID)
+
+/* Linux 6.13 (commit 6140be90ec70); the same number on every
+ * architecture of the generic table.  glibc 2.36 has no wrappers. */
+#ifndef SYS_getxattrat
+#define SYS_getxattrat	464
+#endif
+#ifndef SYS_listxattrat
+#define SYS_listxattrat	465
+#endif
+
+/* struct xattr_args, linux/xattr.h; read by the kernel only. */
+struct xattr_args_v0 {
+	/* cppcheck-suppress unusedStructMember */
+	uint64_t	 value;
+	/* cppcheck-suppress unusedStructMember */
+	uint32_t	 size;
+	/* cppcheck-suppress unusedStructMember */
+	uint32_t	 flags;
+};
 
 enum { ID_OTHER, ID_FROM, ID_TO };
 
-struct mark {
-	uint32_t			 version;
-	uint32_t			 mode;
-	uint32_t			 caplen;
-	struct vfs_ns_cap_data		 cap;
-};
-
-struct walk {
-	const struct shift_plan	*p;
-	dev_t			 dev;
-	uint64_t		 mnt;
-	int			 resume;	/* look for marks */
-	int			 bad;		/* something reported */
-	char			*path;
-	size_t			 plen;
-	unsigned long long	 count;
-	struct timespec		 start, last;
-};
-
-struct inode {
-	int		 fd;
-	int		 isdir;
-	struct statx	 st;
-	char		 proc[32];	/* /proc/self/fd/N for xattrs */
-	char		 acl[2][ACL_MAX];
-	ssize_t		 acllen[2];
-	struct mark	 mark;
-};
-
 /* "PATH: what", the path printable on one line. */
-static void ROOST_PRINTF(2, 3)
-walk_report(struct walk *w, const char *fmt, ...)
+void
+shift_report(struct shift_worker *k, const char *fmt, ...)
 {
 	char	 msg[256], *s;
 	va_list	 ap;
@@ -93,11 +88,38 @@ walk_report(struct walk *w, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	for (s = w->path; *s != '\0'; s++)
+	for (s = k->path; *s != '\0'; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			*s = '?';
-	roost_warnx("%s: %s", w->path, msg);
-	w->bad = 1;
+	roost_warnx("%s: %s", k->path, msg);
+	atomic_store(&k->w->bad, 1);
+}
+
+static ssize_t
+list_at(int dfd, const char *name, char *buf, size_t len)
+{
+	return syscall(SYS_listxattrat, dfd, name, AT_SYMLINK_NOFOLLOW, buf,
+	    len);
+}
+
+static ssize_t
+get_at(int dfd, const char *name, const char *attr, void *buf, size_t len)
+{
+	struct xattr_args_v0	 a = { (uintptr_t)buf, (uint32_t)len, 0 };
+
+	return syscall(SYS_getxattrat, dfd, name, AT_SYMLINK_NOFOLLOW, attr,
+	    &a, sizeof(a));
+}
+
+/*
+ * 1 if listxattrat(2) answers (Linux 6.13), asked once of the top: a
+ * kernel without it, or a seccomp filter refusing it, leaves every file
+ * to the by-fd path, which reads xattrs through /proc/self/fd.
+ */
+int
+shift_xattrat_probe(int fd)
+{
+	return list_at(fd, ".", NULL, 0) != -1 || errno == ENOTSUP;
 }
 
 static int
@@ -122,9 +144,10 @@ id_class(const struct shift_plan *p, char type, uint32_t id, uint32_t *to)
 	return ID_OTHER;
 }
 
-/* Read xattr NAME of the inode; 0 if it has none. */
+/* Read xattr NAME of the opened inode; 0 if it has none. */
 static ssize_t
-inode_get(const struct inode *n, const char *name, void *buf, size_t len)
+inode_get(const struct shift_inode *n, const char *name, void *buf,
+    size_t len)
 {
 	ssize_t	 r;
 
@@ -136,7 +159,7 @@ inode_get(const struct inode *n, const char *name, void *buf, size_t len)
 }
 
 static int
-inode_set(const struct inode *n, const char *name, const void *buf,
+inode_set(const struct shift_inode *n, const char *name, const void *buf,
     size_t len)
 {
 	return n->isdir ? fsetxattr(n->fd, name, buf, len, 0) :
@@ -144,7 +167,7 @@ inode_set(const struct inode *n, const char *name, const void *buf,
 }
 
 static int
-inode_remove(const struct inode *n, const char *name)
+inode_remove(const struct shift_inode *n, const char *name)
 {
 	int	 r;
 
@@ -191,7 +214,7 @@ acl_shift(const struct shift_plan *p, char *buf, ssize_t len)
  * (capabilities(7), "File capability extended attribute versioning").
  */
 static int
-cap_prepare(struct walk *w, struct inode *n)
+cap_prepare(struct shift_worker *k, struct shift_inode *n)
 {
 	struct vfs_ns_cap_data	 c;
 	ssize_t			 len;
@@ -199,7 +222,7 @@ cap_prepare(struct walk *w, struct inode *n)
 
 	memset(&c, 0, sizeof(c));
 	if ((len = inode_get(n, CAP_NAME, &c, sizeof(c))) == -1) {
-		walk_report(w, "file capability: %s; left as is",
+		shift_report(k, "file capability: %s; left as is",
 		    errno == EOVERFLOW ? "rootid outside FROM and TO" :
 		    strerror(errno));
 		return -1;
@@ -209,12 +232,12 @@ cap_prepare(struct walk *w, struct inode *n)
 	rev = le32toh(c.magic_etc) & VFS_CAP_REVISION_MASK;
 	if ((rev != VFS_CAP_REVISION_2 || len != XATTR_CAPS_SZ_2) &&
 	    (rev != VFS_CAP_REVISION_3 || len != XATTR_CAPS_SZ_3)) {
-		walk_report(w, "unknown file capability format; left as is");
+		shift_report(k, "unknown file capability format; left as is");
 		return -1;
 	}
 	c.magic_etc = htole32(VFS_CAP_REVISION_3 |
 	    (le32toh(c.magic_etc) & VFS_CAP_FLAGS_EFFECTIVE));
-	c.rootid = htole32(w->p->rootid);
+	c.rootid = htole32(k->w->p->rootid);
 	n->mark.cap = c;
 	n->mark.caplen = XATTR_CAPS_SZ_3;
 	return 0;
@@ -222,7 +245,7 @@ cap_prepare(struct walk *w, struct inode *n)
 
 /* Read and shift both ACLs; nothing is written yet. */
 static int
-acl_prepare(struct walk *w, struct inode *n)
+acl_prepare(struct shift_worker *k, struct shift_inode *n)
 {
 	static const char *const names[2] = { ACL_ACCESS, ACL_DEFAULT };
 	int	 i;
@@ -232,19 +255,19 @@ acl_prepare(struct walk *w, struct inode *n)
 		if (i == 1 && !n->isdir)
 			break;
 		/* The kernel zeroes a buffer of the size asked for: ask small
-		 * first (bench/shift), the whole ACL_MAX only if it is long. */
+		 * first (bench/shift), the whole SHIFT_ACL_MAX only if long. */
 		n->acllen[i] = inode_get(n, names[i], n->acl[i], ACL_SMALL);
 		if (n->acllen[i] == -1 && errno == ERANGE)
 			n->acllen[i] = inode_get(n, names[i], n->acl[i],
-			    ACL_MAX);
+			    SHIFT_ACL_MAX);
 		if (n->acllen[i] == -1) {
-			walk_report(w, "cannot read its ACL: %s",
+			shift_report(k, "cannot read its ACL: %s",
 			    strerror(errno));
 			return -1;
 		}
 		if (n->acllen[i] > 0 &&
-		    acl_shift(w->p, n->acl[i], n->acllen[i]) == -1) {
-			walk_report(w, "%s; left as is",
+		    acl_shift(k->w->p, n->acl[i], n->acllen[i]) == -1) {
+			shift_report(k, "%s; left as is",
 			    "ACL entry for an id outside FROM and TO");
 			return -1;
 		}
@@ -254,7 +277,8 @@ acl_prepare(struct walk *w, struct inode *n)
 
 /* After the chown: the mode and capability it cleared, then the mark. */
 static int
-inode_restore(struct walk *w, struct inode *n, const struct mark *m)
+inode_restore(struct shift_worker *k, struct shift_inode *n,
+    const struct shift_mark *m)
 {
 	struct stat	 st;
 
@@ -270,17 +294,17 @@ inode_restore(struct walk *w, struct inode *n, const struct mark *m)
 		goto fail;
 	return 0;
 fail:
-	walk_report(w, "cannot restore its mode or capability: %s",
+	shift_report(k, "cannot restore its mode or capability: %s",
 	    strerror(errno));
 	return -1;
 }
 
-/* A regular file left with a mark by a walk that was killed. */
+/* A regular file, opened, left with a mark by a walk that was killed. */
 static void
-inode_resume(struct walk *w, struct inode *n)
+inode_resume(struct shift_worker *k, struct shift_inode *n)
 {
-	struct mark	 m;
-	ssize_t		 len;
+	struct shift_mark	 m;
+	ssize_t			 len;
 
 	memset(&m, 0, sizeof(m));
 	len = inode_get(n, SHIFT_MARK, &m, sizeof(m));
@@ -288,16 +312,16 @@ inode_resume(struct walk *w, struct inode *n)
 		return;
 	if (len != sizeof(m) || m.version != MARK_VERSION ||
 	    (m.caplen != 0 && m.caplen != XATTR_CAPS_SZ_3)) {
-		walk_report(w, "bad user.roost.shift attribute");
+		shift_report(k, "bad user.roost.shift attribute");
 		return;
 	}
 	/* The capability is rebuilt: a forged mark gets our rootid only. */
-	m.cap.rootid = htole32(w->p->rootid);
-	(void)inode_restore(w, n, &m);
+	m.cap.rootid = htole32(k->w->p->rootid);
+	(void)inode_restore(k, n, &m);
 }
 
 static int
-inode_write_acls(struct walk *w, struct inode *n)
+inode_write_acls(struct shift_worker *k, struct shift_inode *n)
 {
 	static const char *const names[2] = { ACL_ACCESS, ACL_DEFAULT };
 	int	 i;
@@ -305,7 +329,7 @@ inode_write_acls(struct walk *w, struct inode *n)
 	for (i = 0; i < 2; i++)
 		if (n->acllen[i] > 0 && inode_set(n, names[i], n->acl[i],
 		    n->acllen[i]) == -1) {
-			walk_report(w, "cannot write its ACL: %s",
+			shift_report(k, "cannot write its ACL: %s",
 			    strerror(errno));
 			return -1;
 		}
@@ -313,11 +337,12 @@ inode_write_acls(struct walk *w, struct inode *n)
 }
 
 /*
- * Change an inode with an id in FROM: check everything, save what the
- * chown clears, shift the ACLs, chown, restore.
+ * Change an opened inode with an id in FROM: check everything, save what
+ * the chown clears, shift the ACLs, chown, restore.
  */
 static void
-inode_change(struct walk *w, struct inode *n, uint32_t uid, uint32_t gid)
+inode_change_fd(struct shift_worker *k, struct shift_inode *n, uint32_t uid,
+    uint32_t gid)
 {
 	int	 reg = S_ISREG(n->st.stx_mode);
 	int	 lnk = S_ISLNK(n->st.stx_mode);
@@ -331,21 +356,20 @@ inode_change(struct walk *w, struct inode *n, uint32_t uid, uint32_t gid)
 	 * getxattr each for the ACL and the capability (bench/shift). */
 	bare = !lnk && (n->isdir ? flistxattr(n->fd, NULL, 0) :
 	    listxattr(n->proc, NULL, 0)) == 0;
-	if (!lnk && !bare && acl_prepare(w, n) == -1)
+	if (!lnk && !bare && acl_prepare(k, n) == -1)
 		return;
-	if (reg && !bare && cap_prepare(w, n) == -1)
+	if (reg && !bare && cap_prepare(k, n) == -1)
 		return;
 	if (reg && (n->mark.caplen != 0 || (n->mark.mode & 06000)) &&
 	    inode_set(n, SHIFT_MARK, &n->mark, sizeof(n->mark)) == -1 &&
 	    errno != ENOTSUP) {
-		walk_report(w, "cannot save its mode: %s",
-		    strerror(errno));
+		shift_report(k, "cannot save its mode: %s", strerror(errno));
 		return;
 	}
-	if (inode_write_acls(w, n) == -1)
+	if (inode_write_acls(k, n) == -1)
 		return;
 	if (fchownat(n->fd, "", uid, gid, AT_EMPTY_PATH) == -1) {
-		walk_report(w, "cannot change its owner: %s",
+		shift_report(k, "cannot change its owner: %s",
 		    strerror(errno));
 		return;
 	}
@@ -354,133 +378,213 @@ inode_change(struct walk *w, struct inode *n, uint32_t uid, uint32_t gid)
 	 * files; a removexattr each was a fifth of the walk, bench/shift). */
 	if (!lnk && !n->isdir &&
 	    (n->mark.caplen != 0 || (n->mark.mode & 06000) != 0))
-		(void)inode_restore(w, n, &n->mark);
+		(void)inode_restore(k, n, &n->mark);
+}
+
+/*
+ * Where the inode's owner and group are: -1 reported (left as is), 0 in
+ * TO (done), 1 to change to *UID, *GID.
+ */
+static int
+inode_class(struct shift_worker *k, const struct shift_inode *n,
+    uint32_t *uid, uint32_t *gid)
+{
+	const struct shift_walk	*w = k->w;
+	int			 cu, cg;
+
+	if (n->st.stx_mnt_id != w->mnt || (dev_t)
+	    makedev(n->st.stx_dev_major, n->st.stx_dev_minor) != w->dev) {
+		shift_report(k, "another file system; not crossed");
+		return -1;
+	}
+	cu = id_class(w->p, 'u', n->st.stx_uid, uid);
+	cg = id_class(w->p, 'g', n->st.stx_gid, gid);
+	if (cu == ID_OTHER || cg == ID_OTHER) {
+		/* Unmapped ids read as the overflow id: no number to give. */
+		shift_report(k, "owned by an id outside FROM and TO; left "
+		    "as is");
+		return -1;
+	}
+	return cu == ID_FROM || cg == ID_FROM;
+}
+
+static int
+stat_fd(struct shift_inode *n)
+{
+	return statx(n->fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC,
+	    STATX_WANT, &n->st);
+}
+
+static int
+stat_name(struct shift_inode *n)
+{
+	return statx(n->dfd, n->name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT |
+	    AT_STATX_DONT_SYNC, STATX_WANT, &n->st);
+}
+
+/* Any name in a listxattr answer that the shift reads or writes. */
+static int
+list_has_ours(const char *list, ssize_t len)
+{
+	static const char *const ours[] = {
+		ACL_ACCESS, ACL_DEFAULT, CAP_NAME, SHIFT_MARK
+	};
+	const char	*s, *end = list + len;
+	size_t		 i;
+
+	if (len > 0 && list[len - 1] != '\0')
+		return 1;		/* not as documented: look by fd */
+	for (s = list; s < end; s += strlen(s) + 1)
+		for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+			if (strcmp(s, ours[i]) == 0)
+				return 1;
+	return 0;
+}
+
+/*
+ * 1 if the non-directory N can be chowned by name: one link, no
+ * setuid/setgid bit, and no xattr the shift keeps or shifts.
+ */
+static int
+inode_plain(struct shift_worker *k, const struct shift_inode *n)
+{
+	ssize_t	 len;
+
+	if (S_ISLNK(n->st.stx_mode))
+		return 1;		/* no ACL, no capability */
+	if (!k->w->xattrat || n->st.stx_nlink > 1 ||
+	    (S_ISREG(n->st.stx_mode) && (n->st.stx_mode & 06000)))
+		return 0;
+	len = list_at(n->dfd, n->name, k->list, sizeof(k->list));
+	if (len == -1)
+		return errno == ENOTSUP;	/* ERANGE: many; look by fd */
+	return !list_has_ours(k->list, len);
+}
+
+/* 1 if the regular file N may hold a mark of a killed walk. */
+static int
+inode_marked(struct shift_worker *k, const struct shift_inode *n)
+{
+	char	 b = 0;
+
+	if (!k->w->xattrat)
+		return 1;
+	return get_at(n->dfd, n->name, SHIFT_MARK, &b, sizeof(b)) != -1 ||
+	    (errno != ENODATA && errno != ENOTSUP);
+}
+
+/*
+ * A non-directory with something to keep, or hard-linked: opened O_PATH,
+ * looked at again by fd, and changed (or resumed) by fd only.  Under the
+ * lock of its inode number when other workers may reach it by another
+ * name: the second to come finds it in TO, done.
+ */
+static void
+inode_by_fd(struct shift_worker *k, struct shift_inode *n)
+{
+	pthread_mutex_t	*lk = NULL;
+	uint32_t	 uid, gid;
+	int		 c;
+
+	if (n->st.stx_nlink > 1 && k->w->jobs > 1) {
+		lk = &k->w->links[n->st.stx_ino % SHIFT_LOCKS];
+		(void)pthread_mutex_lock(lk);
+	}
+	n->fd = openat(n->dfd, n->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (n->fd == -1 || stat_fd(n) == -1)
+		shift_report(k, "%s", strerror(errno));
+	else if (S_ISDIR(n->st.stx_mode))
+		shift_report(k, "became a directory; left as is");
+	else if ((c = inode_class(k, n, &uid, &gid)) != -1) {
+		(void)snprintf(n->proc, sizeof(n->proc), "/proc/self/fd/%d",
+		    n->fd);
+		if (c == 1)
+			inode_change_fd(k, n, uid, gid);
+		else if (k->w->resume && S_ISREG(n->st.stx_mode))
+			inode_resume(k, n);
+	}
+	if (n->fd != -1)
+		(void)close(n->fd);
+	n->fd = -1;
+	if (lk != NULL)
+		(void)pthread_mutex_unlock(lk);
 }
 
 /* Returns 1 if the walk should descend into this inode. */
 static int
-inode_visit(struct walk *w, struct inode *n)
+inode_visit(struct shift_worker *k, struct shift_inode *n)
 {
 	uint32_t	 uid, gid;
-	int		 cu, cg;
+	int		 c;
 
-	if (n->st.stx_mnt_id != w->mnt || (dev_t)
-	    makedev(n->st.stx_dev_major, n->st.stx_dev_minor) != w->dev) {
-		walk_report(w, "another file system; not crossed");
+	if ((c = inode_class(k, n, &uid, &gid)) == -1)
+		return 0;
+	if (n->isdir && n->fd == -1) {
+		shift_report(k, "%s", strerror(n->openerr));
 		return 0;
 	}
-	cu = id_class(w->p, 'u', n->st.stx_uid, &uid);
-	cg = id_class(w->p, 'g', n->st.stx_gid, &gid);
-	if (cu == ID_OTHER || cg == ID_OTHER) {
-		/* Unmapped ids read as the overflow id: no number to give. */
-		walk_report(w, "owned by an id outside FROM and TO; left "
-		    "as is");
-		return 0;
-	}
-	(void)snprintf(n->proc, sizeof(n->proc), "/proc/self/fd/%d", n->fd);
-	if (cu == ID_FROM || cg == ID_FROM)
-		inode_change(w, n, uid, gid);
-	else if (w->resume && S_ISREG(n->st.stx_mode))
-		inode_resume(w, n);
+	if (n->isdir && c == 1)
+		inode_change_fd(k, n, uid, gid);
+	else if (n->isdir)
+		return 1;
+	else if (c == 1 && inode_plain(k, n)) {
+		if (fchownat(n->dfd, n->name, uid, gid,
+		    AT_SYMLINK_NOFOLLOW) == -1)
+			shift_report(k, "cannot change its owner: %s",
+			    strerror(errno));
+	} else if (c == 1 || (k->w->resume && S_ISREG(n->st.stx_mode) &&
+	    inode_marked(k, n)))
+		inode_by_fd(k, n);
 	return n->isdir;
 }
 
-static int
-inode_stat(struct inode *n)
-{
-	return statx(n->fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC,
-	    STATX_BASIC_STATS | STATX_MNT_ID, &n->st);
-}
-
 /*
- * Open NAME in DFD without following it: a directory for reading, all
- * else O_PATH (never opened for I/O: a device or FIFO is not touched).
+ * Look at NAME: a directory is opened (it is read and descended into) and
+ * looked at by fd; anything else by name.  d_type says which to try
+ * first; a directory that would not open is reported by inode_visit, once
+ * its owner is known.
  */
 static int
-inode_open(struct inode *n, int dfd, const char *name, unsigned char type)
+inode_open(struct shift_inode *n, unsigned char type)
 {
-	int	 fd;
-
 	n->fd = -1;
-	if (type == DT_DIR || type == DT_UNKNOWN)
-		n->fd = openat(dfd, name, O_RDONLY | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC);
-	if (n->fd == -1)
-		n->fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (n->fd == -1 || inode_stat(n) == -1)
+	n->openerr = 0;
+	if (type == DT_DIR && (n->fd = openat(n->dfd, n->name,
+	    DIR_OPEN)) == -1)
+		n->openerr = errno;
+	if (n->fd == -1) {
+		if (stat_name(n) == -1)
+			return -1;
+		/* d_type unknown, or it became a directory since readdir. */
+		if (S_ISDIR(n->st.stx_mode) && n->openerr == 0 &&
+		    (n->fd = openat(n->dfd, n->name, DIR_OPEN)) == -1)
+			n->openerr = errno;
+	}
+	if (n->fd != -1 && stat_fd(n) == -1)
 		return -1;
 	n->isdir = S_ISDIR(n->st.stx_mode);
-	if (n->isdir && (fcntl(n->fd, F_GETFL) & O_PATH)) {
-		/* Became a directory since readdir: reopen the same inode. */
-		fd = openat(n->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		(void)close(n->fd);
-		if ((n->fd = fd) == -1 || inode_stat(n) == -1)
-			/* cppcheck-suppress resourceLeak ; fd is n->fd */
-			return -1;
-	}
 	return 0;
 }
 
-static void
-walk_progress(struct walk *w, int last)
+/*
+ * The entry NAME of the directory DFD, of readdir type TYPE: shifted.
+ * Returns the fd of a directory to descend into, or -1.
+ */
+int
+shift_entry(struct shift_worker *k, int dfd, const char *name,
+    unsigned char type)
 {
-	struct timespec	 now;
-	double		 t;
+	struct shift_inode	*n = &k->n;
 
-	if (!w->p->progress || (!last && (w->count & 1023) != 0))
-		return;
-	(void)clock_gettime(CLOCK_MONOTONIC, &now);
-	t = (now.tv_sec - w->last.tv_sec) + (now.tv_nsec - w->last.tv_nsec) /
-	    1e9;
-	if (!last && t < 0.25)
-		return;
-	w->last = now;
-	t = (now.tv_sec - w->start.tv_sec) + (now.tv_nsec - w->start.tv_nsec) /
-	    1e9;
-	(void)fprintf(stderr, "\rroost: shift: %llu entries, %.0f/s%s",
-	    w->count, t > 0 ? w->count / t : 0.0, last ? "\n" : "");
-}
-
-/* Append NAME to the path for messages; returns the old length. */
-static size_t
-walk_push_name(struct walk *w, const char *name)
-{
-	size_t	 old = w->plen;
-
-	w->plen += snprintf(w->path + w->plen, PATH_CAP - w->plen, "/%s",
-	    name);
-	if (w->plen >= PATH_CAP)
-		w->plen = PATH_CAP - 1;
-	return old;
-}
-
-/* One entry of a directory; returns a DIR to descend into, or NULL. */
-static DIR *
-walk_entry(struct walk *w, int dfd, const struct dirent *de, int depth)
-{
-	struct inode	 n;
-	DIR		*d = NULL;
-	int		 descend;
-
-	w->count++;
-	walk_progress(w, 0);
-	if (inode_open(&n, dfd, de->d_name, de->d_type) == -1) {
-		walk_report(w, "%s", strerror(errno));
-		if (n.fd != -1)
-			(void)close(n.fd);
-		return NULL;
-	}
-	descend = inode_visit(w, &n);
-	if (descend && depth > SHIFT_DEPTH) {
-		walk_report(w, "%s; not descended",
-		    "more than " SHIFT_DEPTH_STR " levels deep");
-		descend = 0;
-	}
-	if (descend && (d = fdopendir(n.fd)) == NULL)
-		walk_report(w, "%s", strerror(errno));
-	if (d == NULL)
-		(void)close(n.fd);
-	return d;
+	n->dfd = dfd;
+	n->name = name;
+	if (inode_open(n, type) == -1)
+		shift_report(k, "%s", strerror(errno));
+	else if (inode_visit(k, n))
+		return n->fd;
+	if (n->fd != -1)
+		(void)close(n->fd);
+	return -1;
 }
 
 /*
@@ -489,7 +593,7 @@ walk_entry(struct walk *w, int dfd, const struct dirent *de, int depth)
  * Where it cannot be set, every file is looked at.
  */
 static void
-walk_mark_top(struct walk *w, int fd)
+walk_mark_top(struct shift_walk *w, int fd)
 {
 	char	 b;
 
@@ -499,70 +603,31 @@ walk_mark_top(struct walk *w, int fd)
 		w->resume = 1;
 }
 
-static int
-walk_init(struct walk *w, const struct shift_plan *p, struct inode *top)
-{
-	memset(w, 0, sizeof(*w));
-	w->p = p;
-	if ((w->path = malloc(PATH_CAP)) == NULL)
-		roost_err("cannot allocate");
-	w->plen = strlcpy(w->path, p->top, PATH_CAP);
-	while (w->plen > 1 && w->path[w->plen - 1] == '/')
-		w->path[--w->plen] = '\0';
-	if (inode_stat(top) == -1)
-		roost_err("%s", p->top);
-	top->isdir = 1;
-	w->dev = makedev(top->st.stx_dev_major, top->st.stx_dev_minor);
-	w->mnt = top->st.stx_mnt_id;
-	(void)clock_gettime(CLOCK_MONOTONIC, &w->start);
-	w->last = w->start;
-	walk_mark_top(w, top->fd);
-	return inode_visit(w, top);
-}
-
 /*
- * Shift the tree at directory FD, in a user namespace mapping exactly the
- * FROM and TO ranges of P onto themselves.  Returns 0, or 1 if anything
- * was reported.
+ * The top directory FD: its file system is the walk's, its mark set, and
+ * itself shifted.  Returns 1 if the walk should descend into it.
  */
 int
-shift_tree(const struct shift_plan *p, int fd)
+shift_top(struct shift_worker *k, int fd)
 {
-	struct level { DIR *d; size_t plen; } st[SHIFT_DEPTH + 1];
-	struct inode	 top;
-	struct walk	 w;
-	struct dirent	*de;
-	DIR		*d;
-	size_t		 old;
-	int		 depth = 0;
+	struct shift_inode	*n = &k->n;
 
-	top.fd = fd;
-	if (!walk_init(&w, p, &top) ||
-	    (st[0].d = fdopendir(fcntl(fd, F_DUPFD_CLOEXEC, 3))) == NULL)
-		depth = -1;
-	st[0].plen = w.plen;
-	while (depth >= 0) {
-		errno = 0;
-		if ((de = readdir(st[depth].d)) == NULL) {
-			w.path[w.plen = st[depth].plen] = '\0';
-			if (errno != 0)
-				walk_report(&w, "%s", strerror(errno));
-			(void)closedir(st[depth--].d);
-			continue;
-		}
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		old = walk_push_name(&w, de->d_name);
-		d = walk_entry(&w, dirfd(st[depth].d), de, depth + 1);
-		if (d != NULL) {
-			st[++depth].d = d;
-			st[depth].plen = old;
-		} else
-			w.path[w.plen = old] = '\0';
-	}
-	walk_progress(&w, 1);
+	n->fd = fd;
+	n->dfd = -1;
+	n->name = NULL;
+	n->isdir = 1;
+	if (stat_fd(n) == -1)
+		roost_err("%s", k->w->p->top);
+	k->w->dev = makedev(n->st.stx_dev_major, n->st.stx_dev_minor);
+	k->w->mnt = n->st.stx_mnt_id;
+	k->w->xattrat = shift_xattrat_probe(fd);
+	walk_mark_top(k->w, fd);
+	return inode_visit(k, n);
+}
+
+/* The walk is over: no rerun needs to look for marks. */
+void
+shift_unmark_top(int fd)
+{
 	(void)fremovexattr(fd, SHIFT_MARK);
-	free(w.path);
-	return w.bad;
 }

@@ -110,8 +110,9 @@ state_open(int create)
 	return dirfd;
 }
 
-static int
-record_parse(char *buf, struct record *r)
+/* A record's text, BUF, into R (tests/fuzz/fuzz_proc.c too). */
+int
+state_parse(char *buf, struct record *r)
 {
 	char	*line, *save = NULL, *v;
 	int	 seen = 0;
@@ -152,7 +153,7 @@ record_read(int dirfd, const char *name, struct record *r)
 	if (n < 0)
 		return -1;
 	buf[n] = '\0';
-	return record_parse(buf, r);
+	return state_parse(buf, r);
 }
 
 /* Is the process the record names still the one it was? */

@@ -26,7 +26,7 @@
 pid_t
 proc_ppid(int procfd)
 {
-	char	 buf[1024], *p;
+	char	 buf[1024];
 	ssize_t	 n;
 	int	 fd;
 
@@ -35,6 +35,15 @@ proc_ppid(int procfd)
 	n = roost_read_all(fd, buf, sizeof(buf) - 1);
 	(void)close(fd);
 	buf[n < 0 ? 0 : n] = '\0';
+	return proc_stat_ppid(buf);
+}
+
+/* The same from the text BUF of a stat file (tests/fuzz/fuzz_proc.c). */
+pid_t
+proc_stat_ppid(const char *buf)
+{
+	const char	*p;
+
 	/* The command name, field 2, may hold spaces and parentheses. */
 	if ((p = strrchr(buf, ')')) == NULL || strlen(p) < 5)
 		return -1;

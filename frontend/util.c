@@ -145,9 +145,9 @@ roost_fdpath(char *buf, size_t len, int fd)
 int
 roost_proc_start(int procfd, unsigned long long *start)
 {
-	char	 buf[1024], *p, *end;
+	char	 buf[1024];
 	ssize_t	 n;
-	int	 fd, field;
+	int	 fd;
 
 	if ((fd = openat(procfd, "stat", O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
@@ -156,6 +156,17 @@ roost_proc_start(int procfd, unsigned long long *start)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
+	return roost_stat_start(buf, start);
+}
+
+/* The same from the text BUF of a stat file (tests/fuzz/fuzz_proc.c). */
+int
+roost_stat_start(const char *buf, unsigned long long *start)
+{
+	const char	*p;
+	char		*end;
+	int		 field;
+
 	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0')
 		return -1;
 	if (p[2] == 'Z' || p[2] == 'X') {

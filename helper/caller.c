@@ -28,24 +28,32 @@ caller_identify(struct caller *c)
 	snprintf(uid, sizeof(uid), "uid %u", (unsigned)c->uid);
 	if (policy_userdb_lookup(&c->user, c->uid, "/etc/passwd",
 	    "/etc/group") == -1)
-		die(1, uid, "not in the user database");
+		die(uid, "not in the user database");
 }
 
 /*
- * Parse the policy open on FD and compute the caller's entitlement.  An
- * invalid policy refuses every request (fail closed): the message names
- * the file and line, the log keeps it.
+ * The installed policy (its path is compiled in, never taken at run time)
+ * and the caller's entitlement under it.  Opened as root; with DROP, all
+ * privilege is dropped before it is parsed.  An invalid policy refuses
+ * every request (fail closed): the message names the file and line, the
+ * log keeps it.
  */
 void
-caller_evaluate(struct caller *c, int fd, const char *name)
+caller_load_policy(struct caller *c, int drop)
 {
 	char	 err[POLICY_ERRLEN];
+	int	 fd;
 
-	if (policy_load_fd(&c->policy, fd, name, err, sizeof(err)) == -1)
-		die(1, "policy", "%s", err);
+	if ((fd = policy_open(ROOST_POLICY_PATH, err, sizeof(err))) == -1)
+		die("policy", "%s", err);
+	if (drop)
+		priv_drop(c, NULL, 0);
+	if (policy_load_fd(&c->policy, fd, ROOST_POLICY_PATH, err,
+	    sizeof(err)) == -1)
+		die("policy", "%s", err);
 	close(fd);
 	if (policy_entitle(&c->policy, &c->user, &c->ent) == -1)
-		die(1, "policy", "%s", strerror(errno));
+		die("policy", "%s", strerror(errno));
 }
 
 /*
@@ -61,36 +69,11 @@ caller_free(struct caller *c)
 	policy_user_free(&c->user);
 }
 
-/* The installed policy: its path is compiled in, never taken at run time. */
-void
-caller_load_policy(struct caller *c)
-{
-	char	 err[POLICY_ERRLEN];
-	int	 fd;
-
-	if ((fd = policy_open(ROOST_POLICY_PATH, err, sizeof(err))) == -1)
-		die(1, "policy", "%s", err);
-	caller_evaluate(c, fd, ROOST_POLICY_PATH);
-}
-
-static const char *
-setgroups_word(enum policy_setgroups sg)
-{
-	switch (sg) {
-	case POLICY_SETGROUPS_ALLOW:
-		return "allow";
-	case POLICY_SETGROUPS_DENY:
-		return "deny";
-	case POLICY_SETGROUPS_UNSET:
-		break;
-	}
-	return "default";
-}
-
 /* `roost-helper check`: the entitlement, one right per line. */
 void
 caller_print(const struct caller *c)
 {
+	static const char		*sg[] = { "default", "allow", "deny" };
 	const struct policy_entitlement	*e = &c->ent;
 	char				 a[INET6_ADDRSTRLEN];
 	size_t				 i;
@@ -111,7 +94,7 @@ caller_print(const struct caller *c)
 		printf("route %s/%u %s\n", a, e->routes[i].len,
 		    e->routes[i].source);
 	}
-	printf("setgroups %s\n", setgroups_word(e->setgroups));
+	printf("setgroups %s\n", sg[e->setgroups]);
 	if (fflush(stdout) == EOF || ferror(stdout))
-		die(1, "stdout", "%s", strerror(errno));
+		die("stdout", "%s", strerror(errno));
 }

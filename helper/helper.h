@@ -13,6 +13,8 @@
 
 #define HELPER_MAX_KEEP	2	/* inherited fds an op may name */
 #define OBJLEN		80	/* longest object echoed in a message */
+/* One message for every failure on a caller-named target (no oracle). */
+#define NOT_YOURS	"not a process in a user namespace you own"
 
 struct request {
 	const char		*prog;		/* "roost-helper", "newuidmap" */
@@ -20,7 +22,7 @@ struct request {
 	const char		*target;	/* as given: "fd:N" or a pid */
 	int			 target_fd;	/* N of fd:N, else -1 */
 	pid_t			 target_pid;	/* the pid, else 0 */
-	const char		*file;		/* check FILE, idmount DIR */
+	const char		*file;		/* idmount DIR */
 	int			 dir_fd;	/* idmount fd:N, else -1 */
 	struct idmap_extent	*ext;
 	size_t			 next;
@@ -43,7 +45,7 @@ struct caller {
 struct op {
 	const char	*name;
 	int		 needs_policy;
-	/* 0, or -1 after setting the usage message with usage_set(). */
+	/* 0, or -1 from usage_set(). */
 	int		(*parse)(struct request *, int, char **);
 	void		(*run)(const struct request *, struct caller *);
 };
@@ -51,7 +53,7 @@ struct op {
 extern const struct op	op_map, op_check, op_version;
 extern const struct op	op_veth, op_unveth, op_route, op_unroute, op_idmount;
 
-/* request.c */
+/* request.c; request_target() sets the usage message itself. */
 int	request_parse(struct request *, int, char **);
 int	request_target(struct request *, const char *);
 int	request_net(struct request *, int, char **);
@@ -61,24 +63,24 @@ void	sanitize(const int *, size_t);
 
 /* log.c */
 void	log_open(const char *, const char *);
-void	log_granted(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	usage_set(const char *, const char *, ...)
+void	log_granted(const char *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	usage_set(const char *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 __attribute__((noreturn)) void	die_usage(void);
-__attribute__((noreturn, format(printf, 3, 4)))
-void	die(int, const char *, const char *, ...);
+__attribute__((noreturn, format(printf, 2, 3)))
+void	die(const char *, const char *, ...);
 const char *log_object(const char *, char *, size_t);
 
 /* caller.c */
 void	caller_identify(struct caller *);
-void	caller_load_policy(struct caller *);
-void	caller_evaluate(struct caller *, int, const char *);
+void	caller_load_policy(struct caller *, int);
 void	caller_print(const struct caller *);
 void	caller_free(struct caller *);
 
 /* priv.c */
-void	priv_drop(const struct caller *, const int *, size_t);
 #define CAPBIT(c)	(UINT64_C(1) << (c))
+void	priv_drop(const struct caller *, const int *, size_t);
 void	priv_raise(uint64_t);
 void	priv_lower(void);
 void	priv_keep_root(const int *, size_t);
@@ -88,8 +90,7 @@ void	priv_as_root(void);
 /* target.c */
 int	target_open(const struct request *);
 int	target_verify_userns(int, uid_t);
-int	target_netns(const struct request *, const struct caller *);
-int	net_enter(const struct request *, const struct caller *);
+int	net_enter(const struct request *, const struct caller *, int);
 
 /* nl.c: rtnetlink in the host's network namespace. */
 #define ALIASLEN	128
@@ -110,6 +111,7 @@ struct nlmsghdr *nl_msg(void *, uint16_t, uint16_t, size_t);
 int	nl_talk(struct nlmsghdr *, int (*)(const struct nlmsghdr *, void *),
 	    void *);
 int	nl_parse_link(const struct nlmsghdr *, struct nl_link *);
+int	nl_parse_route(const struct nlmsghdr *, struct policy_route *, int *);
 int	nl_link_get(const char *, int, struct nl_link *);
 int	nl_links(int (*)(const struct nl_link *, void *), void *);
 int	nl_link_del(int);
@@ -122,12 +124,8 @@ struct veth_tag {
 	char		 bridge[IFNAMSIZ];
 };
 int	veth_tag_parse(const char *, struct veth_tag *);
-int	net_lock(void);
-int	veth_owned(const struct caller *, int, const char *,
+void	veth_owned(const struct request *, const struct caller *, int,
 	    struct nl_link *);
 int	route_change(uint16_t, const struct policy_route *, int);
-
-/* compat.c */
-int	compat_parse(struct request *, int, char **);
 
 #endif

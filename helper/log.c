@@ -46,17 +46,19 @@ log_object(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+/* "TARGET: MSG", both escaped: MSG too holds argv (idmount's DIR). */
 void
-log_granted(const char *fmt, ...)
+log_granted(const char *target, const char *fmt, ...)
 {
-	char	 msg[512];
+	char	 obj[OBJLEN], msg[512], vis[4 * sizeof(msg)];
 	va_list	 ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	syslog(LOG_NOTICE, "uid %u: %s: granted: %s", (unsigned)log_uid,
-	    log_op, msg);
+	strnvis(vis, msg, sizeof(vis), VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB);
+	syslog(LOG_NOTICE, "uid %u: %s: granted: %s: %s", (unsigned)log_uid,
+	    log_op, log_object(target, obj, sizeof(obj)), vis);
 }
 
 /*
@@ -81,7 +83,8 @@ report(const char *object, const char *reason)
 	syslog(LOG_WARNING, "uid %u: refused: %s", (unsigned)log_uid, line);
 }
 
-void
+/* Always -1, for parse functions to return. */
+int
 usage_set(const char *object, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -90,6 +93,7 @@ usage_set(const char *object, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(log_usage, sizeof(log_usage), fmt, ap);
 	va_end(ap);
+	return -1;
 }
 
 /* Usage errors exit 2, except under shadow's names, which always exit 1. */
@@ -101,7 +105,7 @@ die_usage(void)
 }
 
 void
-die(int status, const char *object, const char *fmt, ...)
+die(const char *object, const char *fmt, ...)
 {
 	char	 reason[256];
 	va_list	 ap;
@@ -110,5 +114,5 @@ die(int status, const char *object, const char *fmt, ...)
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	report(object, reason);
-	exit(status);
+	exit(1);
 }

@@ -4,6 +4,8 @@
  * without touching anything, sanitize the process, identify the caller from
  * the real ids, load the policy, then let the operation decide and act.
  */
+#include <stdlib.h>
+
 #include "helper.h"
 
 int
@@ -20,8 +22,9 @@ main(int argc, char *argv[])
 		die_usage();
 	caller_identify(&c);
 	if (rq.op->needs_policy)
-		caller_load_policy(&c);
+		caller_load_policy(&c, 0);
 	rq.op->run(&rq, &c);
 	caller_free(&c);
+	free(rq.ext);
 	return 0;
 }

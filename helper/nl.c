@@ -31,12 +31,15 @@ nl_open(void)
 	return 0;
 }
 
-/* A request of TYPE in BUF (NL_BUFSIZ), with a zeroed family header. */
+/* A request of TYPE in BUF (NL_BUFSIZ), zeroed: libmnl 1.0.4 does not
+ * write the padding after an attribute, and no stack byte goes out. */
 struct nlmsghdr *
 nl_msg(void *buf, uint16_t type, uint16_t flags, size_t hdrlen)
 {
-	struct nlmsghdr	*nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr	*nlh;
 
+	memset(buf, 0, NL_BUFSIZ);
+	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	nlh->nlmsg_seq = ++nl_seq;
@@ -158,6 +161,65 @@ nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *l)
 		errno = EPROTO;
 		return -1;
 	}
+	return 0;
+}
+
+struct route_attrs {
+	struct policy_route	*r;
+	uint32_t		 oif;
+	uint32_t		 table;
+};
+
+static int
+route_attr(const struct nlattr *a, void *data)
+{
+	struct route_attrs	*x = data;
+	size_t			 len = mnl_attr_get_payload_len(a);
+
+	switch (mnl_attr_get_type(a)) {
+	case RTA_OIF:
+	case RTA_TABLE:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) == -1)
+			return MNL_CB_ERROR;
+		if (mnl_attr_get_type(a) == RTA_OIF)
+			x->oif = mnl_attr_get_u32(a);
+		else
+			x->table = mnl_attr_get_u32(a);
+		break;
+	case RTA_DST:
+		if (len != 4 && len != 16)
+			return MNL_CB_ERROR;
+		memcpy(x->r->addr, mnl_attr_get_payload(a), len);
+		break;
+	default:
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/*
+ * One RTM_NEWROUTE message of a dump into *R, and its output device into
+ * *OIF: 0 for a route with none, or not in the main table.  Pure
+ * (tests/fuzz/fuzz_route.c).
+ */
+int
+nl_parse_route(const struct nlmsghdr *nlh, struct policy_route *r, int *oif)
+{
+	const struct rtmsg	*rtm = mnl_nlmsg_get_payload(nlh);
+	struct route_attrs	 x = { r, 0, 0 };
+
+	memset(r, 0, sizeof(*r));
+	*oif = 0;
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm))
+		return -1;
+	x.table = rtm->rtm_table;
+	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr, &x) != MNL_CB_OK)
+		return -1;
+	r->family = rtm->rtm_family;
+	r->len = rtm->rtm_dst_len;
+	if (x.table == RT_TABLE_MAIN)
+		*oif = (int)x.oif;
 	return 0;
 }
 

@@ -1,15 +1,14 @@
 /*
- * roost-helper check [FILE]: how an admin tests a policy (like doas -C).
- * Privilege is dropped before FILE is opened, so FILE is read as the
- * caller; only the installed policy, at its fixed path, is opened (and
- * checked for ownership) before the drop.  Prints the caller's
- * entitlement.
+ * roost-helper check: the caller's entitlement under the installed policy,
+ * for a caller who may not read it (roost policy explain, roost run --map
+ * auto).  roost policy check FILE tests a draft, without privilege.
+ * roost-helper version: the protocol spoken.
+ *
+ * Capabilities: none (all are dropped before anything is printed).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "helper.h"
@@ -17,49 +16,21 @@
 static int
 check_parse(struct request *rq, int argc, char *argv[])
 {
-	if (argc > 2) {
-		usage_set(NULL, "usage: roost-helper check [FILE]");
-		return -1;
-	}
-	rq->file = argc == 2 ? argv[1] : NULL;
+	(void)argv;
+	if (argc != 1)
+		return usage_set(NULL, "usage: roost-helper %s", rq->op->name);
 	return 0;
 }
 
 static void
 check_run(const struct request *rq, struct caller *c)
 {
-	char	 err[POLICY_ERRLEN];
-	int	 fd;
-
-	if (rq->file == NULL) {
-		fd = policy_open(ROOST_POLICY_PATH, err, sizeof(err));
-		if (fd == -1)
-			die(1, "policy", "%s", err);
-		priv_drop(c, NULL, 0);
-	} else {
-		priv_drop(c, NULL, 0);
-		fd = open(rq->file, O_RDONLY | O_NOCTTY | O_CLOEXEC);
-		if (fd == -1)
-			die(1, rq->file, "%s", strerror(errno));
-	}
-	caller_evaluate(c, fd, rq->file != NULL ? rq->file :
-	    ROOST_POLICY_PATH);
+	(void)rq;
+	caller_load_policy(c, 1);
 	caller_print(c);
 }
 
 const struct op	op_check = { "check", 0, check_parse, check_run };
-
-static int
-version_parse(struct request *rq, int argc, char *argv[])
-{
-	(void)rq;
-	(void)argv;
-	if (argc != 1) {
-		usage_set(NULL, "usage: roost-helper version");
-		return -1;
-	}
-	return 0;
-}
 
 static void
 version_run(const struct request *rq, struct caller *c)
@@ -68,7 +39,7 @@ version_run(const struct request *rq, struct caller *c)
 	priv_drop(c, NULL, 0);
 	if (printf("roost-helper %s protocol 1\n", ROOST_VERSION) < 0 ||
 	    fflush(stdout) == EOF)
-		die(1, "stdout", "%s", strerror(errno));
+		die("stdout", "%s", strerror(errno));
 }
 
-const struct op	op_version = { "version", 0, version_parse, version_run };
+const struct op	op_version = { "version", 0, check_parse, version_run };

@@ -9,6 +9,8 @@
  * shows as.  Both sides of every extent must be the caller's, or the mount
  * would hand the caller another user's files, or make theirs show as
  * another user's.
+ *
+ * Capabilities: CAP_SYS_ADMIN (as the caller).
  */
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -25,7 +27,6 @@
 
 #include "helper.h"
 
-#define NOT_YOURS	"not a process in a user namespace you own"
 #define NOT_YOUR_DIR	"not a directory you own"
 
 static int
@@ -33,24 +34,19 @@ idmount_parse(struct request *rq, int argc, char *argv[])
 {
 	uint32_t	 n;
 
-	if (argc != 3) {
-		usage_set(NULL, "usage: roost-helper idmount TARGET DIR");
+	if (argc != 3)
+		return usage_set(NULL, "usage: roost-helper idmount TARGET "
+		    "DIR");
+	if (request_target(rq, argv[1]) == -1)
 		return -1;
-	}
-	if (request_target(rq, argv[1]) == -1) {
-		usage_set(argv[1], "bad target (want fd:N or a pid)");
-		return -1;
-	}
 	rq->file = argv[2];
 	if (strncmp(argv[2], "fd:", 3) == 0 &&
 	    policy_parse_u32(argv[2] + 3, INT_MAX, &n) == 0) {
 		rq->dir_fd = (int)n;
 		rq->keep[rq->nkeep++] = (int)n;
-	} else if (argv[2][0] != '/') {
-		usage_set(argv[2], "bad directory (want fd:N or an absolute "
-		    "path)");
-		return -1;
-	}
+	} else if (argv[2][0] != '/')
+		return usage_set(argv[2], "bad directory (want fd:N or an "
+		    "absolute path)");
 	return 0;
 }
 
@@ -113,17 +109,17 @@ idmount_userns(const struct request *rq, const struct caller *c)
 	    (fd[0] = openat(procfd, name[0], O_RDONLY | O_CLOEXEC)) == -1 ||
 	    (fd[1] = openat(procfd, name[1], O_RDONLY | O_CLOEXEC)) == -1 ||
 	    (nsfd = target_verify_userns(procfd, c->uid)) == -1)
-		die(1, rq->target, NOT_YOURS);
+		die(rq->target, NOT_YOURS);
 	close(procfd);
 	for (i = 0; i < 2; i++) {
 		bad[0] = bad[1] = 0;
 		ok = idmount_map_ok(c, fd[i], i == 0 ? 'u' : 'g', bad);
 		if (ok == -1)
-			die(1, rq->target, "%s: unreadable", name[i]);
+			die(rq->target, "%s: unreadable", name[i]);
 		if (ok == 0 && bad[1] == 0)
-			die(1, rq->target, "id maps not written");
+			die(rq->target, "id maps not written");
 		if (ok == 0)
-			die(1, rq->target, "%s %u-%u not granted to you",
+			die(rq->target, "%s %u-%u not granted to you",
 			    i == 0 ? "uids" : "gids", bad[0],
 			    bad[0] + bad[1] - 1);
 		close(fd[i]);
@@ -147,7 +143,7 @@ idmount_dir(const struct request *rq, const struct caller *c)
 	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISDIR(st.st_mode) ||
 	    !policy_permits_ids(&c->ent, 'u', st.st_uid, 1) ||
 	    !policy_permits_ids(&c->ent, 'g', st.st_gid, 1))
-		die(1, rq->file, NOT_YOUR_DIR);
+		die(rq->file, NOT_YOUR_DIR);
 	return fd;
 }
 
@@ -167,7 +163,7 @@ idmount_send(int mfd)
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &mfd, sizeof(int));
 	if (sendmsg(STDOUT_FILENO, &msg, MSG_NOSIGNAL) != 1)
-		die(1, "stdout", "%s", strerror(errno));
+		die("stdout", "%s", strerror(errno));
 }
 
 /*
@@ -184,12 +180,11 @@ idmount_run(const struct request *rq, struct caller *c)
 	struct mount_attr	 attr = { .attr_set = MOUNT_ATTR_IDMAP |
 	    MOUNT_ATTR_NODEV };
 	struct stat		 st;
-	char			 obj[OBJLEN];
 	int			 dirfd, mfd, e;
 
 	priv_drop(c, caps, 1);
 	if (fstat(STDOUT_FILENO, &st) == -1 || !S_ISSOCK(st.st_mode))
-		die(1, "stdout", "not a unix socket");
+		die("stdout", "not a unix socket");
 	attr.userns_fd = (uint64_t)idmount_userns(rq, c);
 	dirfd = idmount_dir(rq, c);
 	priv_raise(CAPBIT(CAP_SYS_ADMIN));
@@ -201,12 +196,11 @@ idmount_run(const struct request *rq, struct caller *c)
 		e = errno;
 	priv_lower();
 	if (e == EINVAL)
-		die(1, rq->file, "file system cannot be idmapped");
+		die(rq->file, "file system cannot be idmapped");
 	if (e != 0)
-		die(1, rq->file, "cannot make the mount: %s", strerror(e));
+		die(rq->file, "cannot make the mount: %s", strerror(e));
 	idmount_send(mfd);
-	log_granted("%s: %s", log_object(rq->target, obj, sizeof(obj)),
-	    rq->file);
+	log_granted(rq->target, "%s", rq->file);
 }
 
 const struct op	op_idmount = { "idmount", 1, idmount_parse, idmount_run };

@@ -5,6 +5,9 @@
  * user namespace the caller owns and has not mapped yet, each in one
  * write(2), after every extent has been checked against the caller's
  * entitlement.  Nothing is written unless everything passed.
+ *
+ * Capabilities: CAP_SETUID, CAP_SETGID, CAP_SETFCAP (as the caller; the
+ * last only for a root caller mapping host 0).
  */
 #include <linux/capability.h>
 
@@ -17,7 +20,6 @@
 
 #include "helper.h"
 
-#define NOT_YOURS	"not a process in a user namespace you own"
 #define MAP_TEXT_MAX	4095	/* map_write() takes < PAGE_SIZE at once */
 
 struct map_plan {
@@ -32,28 +34,19 @@ map_parse(struct request *rq, int argc, char *argv[])
 {
 	int	 i;
 
-	if (argc < 3) {
-		usage_set(NULL, "usage: roost-helper map TARGET "
+	if (argc < 3)
+		return usage_set(NULL, "usage: roost-helper map TARGET "
 		    "u|g:INSIDE:OUTSIDE:COUNT...");
+	if (request_target(rq, argv[1]) == -1)
 		return -1;
-	}
-	if (request_target(rq, argv[1]) == -1) {
-		usage_set(argv[1], "bad target (want fd:N or a pid)");
-		return -1;
-	}
-	if ((rq->ext = calloc((size_t)argc, sizeof(*rq->ext))) == NULL) {
-		usage_set(NULL, "out of memory");
-		return -1;
-	}
-	for (i = 2; i < argc; i++) {
-		if (idmap_parse(argv[i], &rq->ext[rq->next]) == -1) {
-			usage_set(argv[i], errno == ERANGE ?
+	if ((rq->ext = calloc((size_t)argc, sizeof(*rq->ext))) == NULL)
+		return usage_set(NULL, "out of memory");
+	for (i = 2; i < argc; i++)
+		if (idmap_parse(argv[i], &rq->ext[i - 2]) == -1)
+			return usage_set(argv[i], errno == ERANGE ?
 			    "extent out of range" : "malformed extent "
 			    "(want u|g:INSIDE:OUTSIDE:COUNT)");
-			return -1;
-		}
-		rq->next++;
-	}
+	rq->next = (size_t)argc - 2;
 	return 0;
 }
 
@@ -74,7 +67,7 @@ plan_add(struct map_plan *pl, const struct idmap_extent *x)
 	n = snprintf(pl->text[t] + pl->len[t], sizeof(pl->text[t]) -
 	    pl->len[t], "%u %u %u\n", x->inside, x->outside, x->count);
 	if (n < 0 || (size_t)n >= sizeof(pl->text[t]) - pl->len[t])
-		die(1, NULL, "%cid map longer than the kernel takes "
+		die(NULL, "%cid map longer than the kernel takes "
 		    "(%d bytes)", x->type, MAP_TEXT_MAX);
 	pl->len[t] += (size_t)n;
 }
@@ -97,19 +90,18 @@ map_decide(const struct request *rq, const struct caller *c,
 	if (idmap_validate(rq->ext, rq->next, &bad, &other) == -1) {
 		x = &rq->ext[bad];
 		if (errno == E2BIG)
-			die(1, NULL, "more than %d %cid extents",
+			die(NULL, "more than %d %cid extents",
 			    IDMAP_MAX_EXTENTS, x->type);
-		die(1, ext_str(x, a, sizeof(a)), "overlaps %s",
+		die(ext_str(x, a, sizeof(a)), "overlaps %s",
 		    ext_str(&rq->ext[other], b, sizeof(b)));
 	}
 	for (i = 0; i < rq->next; i++) {
 		x = &rq->ext[i];
 		ext_str(x, a, sizeof(a));
 		if (x->outside == 0 && c->uid != 0)
-			die(1, a, "host %cid 0 is never mapped", x->type);
-		if (!policy_permits_ids(&c->ent, x->type, x->outside,
-		    x->count))
-			die(1, a, "%cids %u-%u not granted to you", x->type,
+			die(a, "host %cid 0 is never mapped", x->type);
+		if (!policy_permits_ids(&c->ent, x->type, x->outside, x->count))
+			die(a, "%cids %u-%u not granted to you", x->type,
 			    x->outside, x->outside + x->count - 1);
 		if (x->type == 'g' && !policy_self_only(&c->ent, 'g',
 		    x->outside, x->count))
@@ -165,10 +157,10 @@ map_write(const char *target, int fd, const char *name, const char *text,
 	n = write(fd, text, len);
 	priv_lower();
 	if (n != (ssize_t)len)
-		die(1, target, "write %s: %s", name,
+		die(target, "write %s: %s", name,
 		    n == -1 ? strerror(errno) : "short write");
 	if (close(fd) == -1)
-		die(1, target, "close %s: %s", name, strerror(errno));
+		die(target, "close %s: %s", name, strerror(errno));
 }
 
 static void
@@ -181,7 +173,7 @@ map_act(const struct request *rq, const struct caller *c,
 	if (pl->maps_host_root)
 		ucaps |= CAPBIT(CAP_SETFCAP);
 	if ((procfd = target_open(rq)) == -1)
-		die(1, rq->target, NOT_YOURS);
+		die(rq->target, NOT_YOURS);
 	/*
 	 * Open first, verify after: an id map file is bound to the user
 	 * namespace the task had at open(2), and a task can only move to
@@ -191,18 +183,17 @@ map_act(const struct request *rq, const struct caller *c,
 	if (pl->len[0] > 0 && ((pl->deny_setgroups && (sfd = openat(procfd,
 	    "setgroups", O_WRONLY | O_CLOEXEC)) == -1) ||
 	    (gfd = open_map(procfd, "gid_map", gcaps)) == -1))
-		die(1, rq->target, NOT_YOURS);
-	if (pl->len[1] > 0 &&
-	    (ufd = open_map(procfd, "uid_map", ucaps)) == -1)
-		die(1, rq->target, NOT_YOURS);
+		die(rq->target, NOT_YOURS);
+	if (pl->len[1] > 0 && (ufd = open_map(procfd, "uid_map", ucaps)) == -1)
+		die(rq->target, NOT_YOURS);
 	if ((nsfd = target_verify_userns(procfd, c->uid)) == -1)
-		die(1, rq->target, NOT_YOURS);
+		die(rq->target, NOT_YOURS);
 	close(nsfd);
 	/* Only the maps this request writes need be empty: newuidmap and
 	 * newgidmap each write one. */
 	if ((ufd != -1 && map_empty(procfd, "uid_map") != 1) ||
 	    (gfd != -1 && map_empty(procfd, "gid_map") != 1))
-		die(1, rq->target, "id maps already written");
+		die(rq->target, "id maps already written");
 	if (sfd != -1)
 		map_write(rq->target, sfd, "setgroups", "deny\n", 5, 0);
 	if (gfd != -1)
@@ -220,21 +211,20 @@ map_run(const struct request *rq, struct caller *c)
 	static const int	 caps[] = { CAP_SETUID, CAP_SETGID,
 				    CAP_SETFCAP };
 	struct map_plan		*pl;
-	char			 obj[OBJLEN], list[512], x[48];
+	char			 list[512] = "", x[48];
 	size_t			 i;
 
 	if ((pl = calloc(1, sizeof(*pl))) == NULL)
-		die(1, NULL, "out of memory");
+		die(NULL, "out of memory");
 	map_decide(rq, c, pl);
 	priv_drop(c, caps, pl->maps_host_root ? 3 : 2);
 	map_act(rq, c, pl);
-	list[0] = '\0';
 	for (i = 0; i < rq->next; i++) {
 		strlcat(list, " ", sizeof(list));
 		strlcat(list, ext_str(&rq->ext[i], x, sizeof(x)), sizeof(list));
 	}
-	log_granted("%s:%s%s", log_object(rq->target, obj, sizeof(obj)),
-	    list, pl->deny_setgroups ? " setgroups=deny" : "");
+	log_granted(rq->target, "%s%s", list + 1,
+	    pl->deny_setgroups ? " setgroups=deny" : "");
 	free(pl);
 }
 

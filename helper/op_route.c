@@ -4,6 +4,9 @@
  * link-local gateway the container routes through (169.254.0.1 for IPv4,
  * fe80::1 for IPv6): the routed mode that lxc-user-nic leaves to root
  * scripts run through sudo or userv.
+ *
+ * Capabilities: CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID (uid 0 throughout;
+ * the last two only to open the target's namespace as the caller).
  */
 #include <arpa/inet.h>
 #include <linux/rtnetlink.h>
@@ -13,7 +16,6 @@
 #include <string.h>
 #include <libmnl/libmnl.h>
 
-#include "config.h"
 #include "helper.h"
 
 /* RTM_NEWROUTE or RTM_DELROUTE of R via OIF in the main table. */
@@ -41,8 +43,6 @@ route_change(uint16_t type, const struct policy_route *r, int oif)
 	return nl_talk(nlh, NULL, NULL);
 }
 
-/* The first route in the main table to another of roost's veths that
- * overlaps the one asked for, and whether that one is already there. */
 struct clash {
 	const struct policy_route	*want;
 	int				 oif;		/* the veth */
@@ -69,57 +69,26 @@ veth_index(const struct nl_link *l, void *data)
 	return 0;
 }
 
-static int
-route_attr(const struct nlattr *a, void *data)
-{
-	uint32_t	*v = data;	/* [0] oif, [1] table, [2..5] dst */
-	size_t		 len = mnl_attr_get_payload_len(a);
-
-	switch (mnl_attr_get_type(a)) {
-	case RTA_OIF:
-	case RTA_TABLE:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) == -1)
-			return MNL_CB_ERROR;
-		v[mnl_attr_get_type(a) == RTA_OIF ? 0 : 1] =
-		    mnl_attr_get_u32(a);
-		break;
-	case RTA_DST:
-		if (len != 4 && len != 16)
-			return MNL_CB_ERROR;
-		memcpy(&v[2], mnl_attr_get_payload(a), len);
-		break;
-	default:
-		break;
-	}
-	return MNL_CB_OK;
-}
-
+/* Each route to a device in the main table that overlaps the one asked
+ * for: the first on another of roost's veths, and whether that one is
+ * already routed to the caller's. */
 static int
 route_one(const struct nlmsghdr *nlh, void *data)
 {
 	struct clash		*k = data;
-	const struct rtmsg	*rtm = mnl_nlmsg_get_payload(nlh);
 	struct policy_route	 r = { 0 };
-	uint32_t		 v[6] = { 0 };
 	size_t			 i;
+	int			 oif;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm))
+	if (nl_parse_route(nlh, &r, &oif) == -1)
 		return MNL_CB_ERROR;
-	v[1] = rtm->rtm_table;
-	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr, v) != MNL_CB_OK)
-		return MNL_CB_ERROR;
-	r.family = rtm->rtm_family;
-	r.len = rtm->rtm_dst_len;
-	memcpy(r.addr, &v[2], sizeof(r.addr));
-	if (v[1] != RT_TABLE_MAIN || v[0] == 0 ||
-	    !policy_route_overlap(&r, k->want))
+	if (oif == 0 || !policy_route_overlap(&r, k->want))
 		return MNL_CB_OK;
-	if ((int)v[0] == k->oif)
+	if (oif == k->oif)
 		k->same |= r.len == k->want->len;
 	for (i = 0; i < k->nveths && k->hit == 0; i++)
-		if (k->veths[i] == (int)v[0] && (int)v[0] != k->oif) {
-			k->hit = (int)v[0];
+		if (k->veths[i] == oif && oif != k->oif) {
+			k->hit = oif;
 			k->r = r;
 		}
 	return MNL_CB_OK;
@@ -140,14 +109,14 @@ route_clash(const struct request *rq, struct clash *k)
 	struct nl_link	 l;
 
 	if (nl_links(veth_index, k) == -1)
-		die(1, "netlink", "%s", strerror(errno));
+		die("netlink", "%s", strerror(errno));
 	nlh = nl_msg(buf, RTM_GETROUTE, NLM_F_DUMP, sizeof(*rtm));
 	rtm = mnl_nlmsg_get_payload(nlh);
 	rtm->rtm_family = (unsigned char)rq->addr.family;
 	if (nl_talk(nlh, route_one, k) == -1)
-		die(1, "netlink", "%s", strerror(errno));
+		die("netlink", "%s", strerror(errno));
 	if (k->hit != 0)
-		die(1, rq->addr_arg, "overlaps %s/%u routed to %s",
+		die(rq->addr_arg, "overlaps %s/%u routed to %s",
 		    inet_ntop(k->r.family, k->r.addr, a, sizeof(a)), k->r.len,
 		    nl_link_get(NULL, k->hit, &l) == 0 ? l.name : "?");
 	free(k->veths);
@@ -177,49 +146,30 @@ gateway_add(int family, int index)
 	return nl_talk(nlh, NULL, NULL);
 }
 
-static int
-route_granted(const struct policy_entitlement *e, const struct policy_route *r)
-{
-	struct policy_route	 g;
-	size_t			 i;
-
-	for (i = 0; i < e->nroutes; i++) {
-		memset(&g, 0, sizeof(g));
-		g.family = e->routes[i].family;
-		memcpy(g.addr, e->routes[i].addr, sizeof(g.addr));
-		g.len = e->routes[i].len;
-		if (policy_route_within(r, &g))
-			return 1;
-	}
-	return 0;
-}
-
 static void
 route_run(const struct request *rq, struct caller *c)
 {
 	struct clash	 k = { .want = &rq->addr };
 	struct nl_link	 l;
-	char		 obj[OBJLEN];
-	int		 netfd;
+	size_t		 i;
 
-	if (!route_granted(&c->ent, &rq->addr))
-		die(1, rq->addr_arg, "not granted to you by policy");
-	netfd = net_enter(rq, c);
-	if (net_lock() == -1)
-		die(1, ROOST_RUNDIR, "cannot lock: %s", strerror(errno));
-	if (veth_owned(c, netfd, rq->ifa, &l) == -1)
-		die(1, rq->ifa, "not a veth of yours in that network namespace");
+	for (i = 0; i < c->ent.nroutes; i++)
+		if (policy_route_within(&rq->addr, &c->ent.routes[i]))
+			break;
+	if (i == c->ent.nroutes)
+		die(rq->addr_arg, "not granted to you by policy");
+	veth_owned(rq, c, net_enter(rq, c, 1), &l);
 	if (l.master != 0)
-		die(1, rq->ifa, "on a bridge (route wants a veth made with "
+		die(rq->ifa, "on a bridge (route wants a veth made with "
 		    "BRIDGE none)");
 	k.oif = l.index;
 	route_clash(rq, &k);
 	if (gateway_add(rq->addr.family, l.index) == -1)
-		die(1, rq->ifa, "gateway address: %s", strerror(errno));
+		die(rq->ifa, "gateway address: %s", strerror(errno));
 	if (!k.same && route_change(RTM_NEWROUTE, &rq->addr, l.index) == -1)
-		die(1, rq->addr_arg, "cannot route: %s", strerror(errno));
-	log_granted("%s: %s to %s%s", log_object(rq->target, obj,
-	    sizeof(obj)), rq->addr_arg, rq->ifa, k.same ? " (already)" : "");
+		die(rq->addr_arg, "cannot route: %s", strerror(errno));
+	log_granted(rq->target, "%s to %s%s", rq->addr_arg, rq->ifa,
+	    k.same ? " (already)" : "");
 }
 
 const struct op	op_route = { "route", 1, request_net, route_run };

@@ -2,6 +2,9 @@
  * roost-helper unroute TARGET HOSTIF ADDR[/LEN]: remove a route that
  * `route` made to a veth of the caller's.  The gateway address stays: it
  * goes with the veth.
+ *
+ * Capabilities: CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID (uid 0 throughout;
+ * the last two only to open the target's namespace as the caller).
  */
 #include <linux/rtnetlink.h>
 #include <errno.h>
@@ -13,20 +16,15 @@ static void
 unroute_run(const struct request *rq, struct caller *c)
 {
 	struct nl_link	 l;
-	char		 obj[OBJLEN];
-	int		 netfd;
 
-	netfd = net_enter(rq, c);
-	if (veth_owned(c, netfd, rq->ifa, &l) == -1)
-		die(1, rq->ifa, "not a veth of yours in that network namespace");
+	veth_owned(rq, c, net_enter(rq, c, 0), &l);
 	/* The kernel matches destination, length and device exactly. */
 	if (route_change(RTM_DELROUTE, &rq->addr, l.index) == -1) {
 		if (errno == ESRCH || errno == ENOENT)
-			die(1, rq->addr_arg, "not routed to %s", rq->ifa);
-		die(1, rq->addr_arg, "cannot unroute: %s", strerror(errno));
+			die(rq->addr_arg, "not routed to %s", rq->ifa);
+		die(rq->addr_arg, "cannot unroute: %s", strerror(errno));
 	}
-	log_granted("%s: %s from %s", log_object(rq->target, obj,
-	    sizeof(obj)), rq->addr_arg, rq->ifa);
+	log_granted(rq->target, "%s from %s", rq->addr_arg, rq->ifa);
 }
 
 const struct op	op_unroute = { "unroute", 1, request_net, unroute_run };

@@ -7,21 +7,19 @@
  * bridge=BRIDGE".  Only root can set it in the host's namespace, so the
  * kernel's own list of links is the quota's ledger: a veth that dies with
  * its container's namespace leaves no stale record behind.
+ *
+ * Capabilities: CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID (uid 0 throughout;
+ * the last two only to open the target's namespace as the caller).
  */
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <libmnl/libmnl.h>
 
-#include "config.h"
 #include "helper.h"
 
 int
@@ -49,39 +47,8 @@ veth_tag_parse(const char *s, struct veth_tag *t)
 	return 0;
 }
 
-/*
- * The lock that makes count-then-create atomic, in a root-only directory
- * (never a caller-writable path: bubblewrap CVE-2019-12439).  Called as
- * root; the helper holding it cannot be stopped by a caller.
- */
-int
-net_lock(void)
-{
-	struct stat	 st;
-	int		 dfd, fd = -1;
-
-	if (mkdir(ROOST_RUNDIR, 0700) == -1 && errno != EEXIST)
-		return -1;
-	dfd = open(ROOST_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	if (dfd == -1)
-		return -1;
-	if (fstat(dfd, &st) == 0 && st.st_uid == 0 &&
-	    (st.st_mode & 022) == 0)
-		fd = openat(dfd, "net.lock", O_RDWR | O_CREAT | O_NOFOLLOW |
-		    O_CLOEXEC, 0600);
-	else
-		errno = EPERM;
-	close(dfd);
-	if (fd != -1 && flock(fd, LOCK_EX) == -1) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
-}
-
 struct count {
-	const struct policy_veth_grant	*g;
+	const struct policy_veth	*g;
 	unsigned int			 n;
 };
 
@@ -103,11 +70,11 @@ bridge_get(const char *name, struct nl_link *br)
 {
 	if (nl_link_get(name, 0, br) == -1) {
 		if (errno == ENODEV)
-			die(1, name, "no such interface");
-		die(1, name, "%s", strerror(errno));
+			die(name, "no such interface");
+		die(name, "%s", strerror(errno));
 	}
 	if (strcmp(br->kind, "bridge") != 0)
-		die(1, name, "not a bridge");
+		die(name, "not a bridge");
 }
 
 /* One RTM_NEWLINK: the peer is created inside NETFD's namespace, by fd. */
@@ -145,7 +112,7 @@ veth_create(const char *host, const char *peer, unsigned int mtu, int netfd)
 /* Tag, attach and up, in one RTM_SETLINK. */
 static int
 veth_setup(const char *host, const struct caller *c,
-    const struct policy_veth_grant *g, const struct nl_link *br)
+    const struct policy_veth *g, const struct nl_link *br)
 {
 	char			 buf[NL_BUFSIZ], alias[ALIASLEN];
 	struct nlmsghdr		*nlh;
@@ -165,7 +132,7 @@ veth_setup(const char *host, const struct caller *c,
 
 static void
 veth_make(const struct request *rq, const struct caller *c,
-    const struct policy_veth_grant *g, const struct nl_link *br, int netfd,
+    const struct policy_veth *g, const struct nl_link *br, int netfd,
     char host[IFNAMSIZ])
 {
 	struct nl_link	 l;
@@ -178,18 +145,18 @@ veth_make(const struct request *rq, const struct caller *c,
 		/* EEXIST names the peer, unless the random host name is
 		 * taken (then try another). */
 		if (errno != EEXIST)
-			die(1, rq->ifb, "cannot create: %s", strerror(errno));
+			die(rq->ifb, "cannot create: %s", strerror(errno));
 		if (nl_link_get(host, 0, &l) == -1)
-			die(1, rq->ifb, "exists in the target's network "
+			die(rq->ifb, "exists in the target's network "
 			    "namespace");
 	} while (++tries < 4);
 	if (tries == 4)
-		die(1, host, "no free name");
+		die(host, "no free name");
 	if (veth_setup(host, c, g, br) == -1) {
 		e = errno;
 		if (nl_link_get(host, 0, &l) == 0)
 			nl_link_del(l.index);
-		die(1, host, "cannot set up: %s", strerror(e));
+		die(host, "cannot set up: %s", strerror(e));
 	}
 }
 
@@ -199,7 +166,7 @@ veth_run(const struct request *rq, struct caller *c)
 	const struct policy_entitlement	*e = &c->ent;
 	struct nl_link			 br = { .mtu = 1500 };
 	struct count			 q;
-	char				 host[IFNAMSIZ], obj[OBJLEN];
+	char				 host[IFNAMSIZ];
 	unsigned int			 total = 0;
 	size_t				 i;
 	int				 netfd;
@@ -208,10 +175,8 @@ veth_run(const struct request *rq, struct caller *c)
 		if (strcmp(e->veths[i].bridge, rq->ifa) == 0)
 			total += e->veths[i].count;
 	if (total == 0)
-		die(1, rq->ifa, "not granted to you by policy");
-	netfd = net_enter(rq, c);
-	if (net_lock() == -1)
-		die(1, ROOST_RUNDIR, "cannot lock: %s", strerror(errno));
+		die(rq->ifa, "not granted to you by policy");
+	netfd = net_enter(rq, c, 1);
 	if (strcmp(rq->ifa, "none") != 0)
 		bridge_get(rq->ifa, &br);
 	/* Allotments in entitlement order: the user's own, then groups'. */
@@ -221,22 +186,21 @@ veth_run(const struct request *rq, struct caller *c)
 		if (strcmp(q.g->bridge, rq->ifa) != 0)
 			continue;
 		if (nl_links(count_one, &q) == -1)
-			die(1, "netlink", "%s", strerror(errno));
+			die("netlink", "%s", strerror(errno));
 		if (q.n < q.g->count)
 			break;
 	}
 	if (i == e->nveths)
-		die(1, rq->ifa, "quota of %u reached", total);
+		die(rq->ifa, "quota of %u reached", total);
 	veth_make(rq, c, q.g, &br, netfd, host);
 	if (printf("%s\n", host) < 0 || fflush(stdout) == EOF) {
 		i = (size_t)errno;
 		if (nl_link_get(host, 0, &br) == 0)
 			nl_link_del(br.index);
-		die(1, host, "stdout: %s", strerror((int)i));
+		die(host, "stdout: %s", strerror((int)i));
 	}
-	log_granted("%s: %s on %s as %s, %s %u of %u",
-	    log_object(rq->target, obj, sizeof(obj)), host, rq->ifa, rq->ifb,
-	    q.g->source, q.n + 1, q.g->count);
+	log_granted(rq->target, "%s on %s as %s, %s %u of %u", host, rq->ifa,
+	    rq->ifb, q.g->source, q.n + 1, q.g->count);
 }
 
 const struct op	op_veth = { "veth", 1, request_net, veth_run };

@@ -62,31 +62,31 @@ priv_drop(const struct caller *c, const int *caps, size_t ncaps)
 	    setgroups(0, NULL) == -1 ||
 	    setresuid(c->uid, c->uid, c->uid) == -1 ||
 	    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1)
-		die(1, "privileges", "cannot become uid %u: %s",
+		die("privileges", "cannot become uid %u: %s",
 		    (unsigned)c->uid, strerror(errno));
 	if (getresuid(&r, &e, &s) == -1 || getresgid(&rg, &eg, &sg) == -1 ||
 	    r != c->uid || e != c->uid || s != c->uid ||
 	    rg != c->gid || eg != c->gid || sg != c->gid)
-		die(1, "privileges", "ids did not change");
+		die("privileges", "ids did not change");
 	priv_lower();
 	/* A credential change may reset dumpable from fs.suid_dumpable. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		die(1, "privileges", "%s", strerror(errno));
+		die("privileges", "%s", strerror(errno));
 }
 
 void
 priv_raise(uint64_t caps)
 {
 	if (priv_set(caps) == -1 || capng_apply(CAPNG_SELECT_CAPS) != 0)
-		die(1, "privileges", "cannot raise capabilities");
+		die("privileges", "cannot raise capabilities");
 }
 
 void
 priv_lower(void)
 {
 	if (priv_set(0) == -1 || capng_apply(CAPNG_SELECT_CAPS) != 0)
-		die(1, "privileges", "cannot lower capabilities");
+		die("privileges", "cannot lower capabilities");
 }
 
 /*
@@ -104,7 +104,7 @@ priv_keep_root(const int *caps, size_t ncaps)
 
 	if (getrlimit(RLIMIT_CPU, &cpu) == -1 ||
 	    cpu.rlim_cur != RLIM_INFINITY || cpu.rlim_max != RLIM_INFINITY)
-		die(1, "privileges", "RLIMIT_CPU could not be lifted");
+		die("privileges", "RLIMIT_CPU could not be lifted");
 
 	priv_caps = caps;
 	priv_ncaps = ncaps;
@@ -115,7 +115,7 @@ priv_keep_root(const int *caps, size_t ncaps)
 	    capng_apply(CAPNG_SELECT_CAPS) != 0 ||
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		die(1, "privileges", "%s", strerror(errno));
+		die("privileges", "%s", strerror(errno));
 }
 
 /*
@@ -128,7 +128,7 @@ void
 priv_as_caller(const struct caller *c)
 {
 	if (setresgid(-1, c->gid, -1) == -1 || setresuid(-1, c->uid, -1) == -1)
-		die(1, "privileges", "cannot become uid %u: %s",
+		die("privileges", "cannot become uid %u: %s",
 		    (unsigned)c->uid, strerror(errno));
 }
 
@@ -136,6 +136,6 @@ void
 priv_as_root(void)
 {
 	if (setresuid(-1, 0, -1) == -1 || setresgid(-1, 0, -1) == -1)
-		die(1, "privileges", "cannot return to uid 0: %s",
+		die("privileges", "cannot return to uid 0: %s",
 		    strerror(errno));
 }

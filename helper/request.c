@@ -4,23 +4,14 @@
  * a target names can be kept.  tests/fuzz/fuzz_argv.c drives it.
  */
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "helper.h"
 
 static const struct op	*ops[] = { &op_map, &op_veth, &op_unveth, &op_route,
     &op_unroute, &op_idmount, &op_check, &op_version };
-
-static const struct op *
-op_lookup(const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (strcmp(ops[i]->name, name) == 0)
-			return ops[i];
-	return NULL;
-}
 
 /*
  * TARGET is "fd:N", an inherited directory fd of /proc/PID (race-free), or
@@ -33,16 +24,55 @@ request_target(struct request *rq, const char *s)
 	uint32_t	 n;
 
 	rq->target = s;
-	if (strncmp(s, "fd:", 3) == 0) {
-		if (policy_parse_u32(s + 3, INT_MAX, &n) == -1)
-			return -1;
+	if (strncmp(s, "fd:", 3) == 0 &&
+	    policy_parse_u32(s + 3, INT_MAX, &n) == 0) {
 		rq->target_fd = (int)n;
 		rq->keep[rq->nkeep++] = (int)n;
-		return 0;
-	}
-	if (policy_parse_u32(s, INT_MAX, &n) == -1 || n == 0)
+	} else if (policy_parse_u32(s, INT_MAX, &n) == 0 && n > 0)
+		rq->target_pid = (pid_t)n;
+	else
+		return usage_set(s, "bad target (want fd:N or a pid)");
+	return 0;
+}
+
+/*
+ * newuidmap / newgidmap: shadow's exact argv protocol, under the same
+ * policy as "roost-helper map", so that podman, LXC, util-linux unshare and
+ * mmdebstrap work unchanged with roost's compat directory first in PATH.
+ *
+ *	newuidmap PID|fd:N INSIDE OUTSIDE COUNT [INSIDE OUTSIDE COUNT]...
+ *
+ * Unlike shadow, numbers are decimal only (clients never send anything
+ * else) and zero triplets are refused.  With no argument at all the usage
+ * goes to stderr and the status is 1: mmdebstrap probes for exactly that.
+ */
+static int
+compat_parse(struct request *rq, int argc, char *argv[])
+{
+	static char	 obj[64];
+	char		 buf[64];
+	size_t		 i, n;
+
+	if (argc < 5 || (argc - 2) % 3 != 0)
+		return usage_set(NULL, "usage: %s PID|fd:N INSIDE OUTSIDE "
+		    "COUNT [INSIDE OUTSIDE COUNT]...", rq->prog);
+	if (request_target(rq, argv[1]) == -1)
 		return -1;
-	rq->target_pid = (pid_t)n;
+	n = (size_t)(argc - 2) / 3;
+	if ((rq->ext = calloc(n, sizeof(*rq->ext))) == NULL)
+		return usage_set(NULL, "out of memory");
+	for (i = 0; i < n; i++) {
+		/* Each number fits in 10 digits, so nothing is cut. */
+		if (snprintf(buf, sizeof(buf), "%c:%s:%s:%s", rq->prog[3],
+		    argv[2 + 3 * i], argv[3 + 3 * i], argv[4 + 3 * i]) >=
+		    (int)sizeof(buf) || idmap_parse(buf, &rq->ext[i]) == -1) {
+			snprintf(obj, sizeof(obj), "%.20s %.20s %.20s",
+			    argv[2 + 3 * i], argv[3 + 3 * i], argv[4 + 3 * i]);
+			return usage_set(obj, "bad range (want decimal "
+			    "INSIDE OUTSIDE COUNT)");
+		}
+	}
+	rq->next = n;
 	return 0;
 }
 
@@ -50,6 +80,7 @@ int
 request_parse(struct request *rq, int argc, char *argv[])
 {
 	const char	*base;
+	size_t		 i;
 
 	memset(rq, 0, sizeof(*rq));
 	rq->prog = "roost-helper";
@@ -63,14 +94,14 @@ request_parse(struct request *rq, int argc, char *argv[])
 		rq->op = &op_map;
 		return compat_parse(rq, argc, argv);
 	}
-	if (argc < 2 || (rq->op = op_lookup(argv[1])) == NULL) {
-		usage_set(NULL, "usage: roost-helper map|veth|unveth|route|unroute|"
-		    "idmount|check|version ...");
-		return -1;
-	}
+	for (i = 0; argc >= 2 && i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(ops[i]->name, argv[1]) == 0)
+			rq->op = ops[i];
+	if (rq->op == NULL)
+		return usage_set(NULL, "usage: roost-helper map|veth|unveth|"
+		    "route|unroute|idmount|check|version ...");
 	return rq->op->parse(rq, argc - 1, argv + 1);
 }
-
 
 /*
  * veth TARGET BRIDGE IFNAME, unveth TARGET HOSTIF, route and unroute
@@ -88,29 +119,22 @@ request_net(struct request *rq, int argc, char *argv[])
 		use = "HOSTIF";
 		want = 3;
 	}
-	if (argc != want) {
-		usage_set(NULL, "usage: roost-helper %s TARGET %s", op, use);
+	if (argc != want)
+		return usage_set(NULL, "usage: roost-helper %s TARGET %s", op,
+		    use);
+	if (request_target(rq, argv[1]) == -1)
 		return -1;
-	}
-	if (request_target(rq, argv[1]) == -1) {
-		usage_set(argv[1], "bad target (want fd:N or a pid)");
-		return -1;
-	}
 	rq->ifa = argv[2];
 	if (*op == 'v')
 		rq->ifb = argv[3];
 	else if (want == 4)
 		rq->addr_arg = argv[3];
-	if (!policy_valid_ifname(rq->ifa) ||
-	    (rq->ifb != NULL && !policy_valid_ifname(rq->ifb))) {
-		usage_set(policy_valid_ifname(rq->ifa) ? rq->ifb : rq->ifa,
-		    "bad interface name");
-		return -1;
-	}
+	if (!policy_valid_ifname(rq->ifa))
+		return usage_set(rq->ifa, "bad interface name");
+	if (rq->ifb != NULL && !policy_valid_ifname(rq->ifb))
+		return usage_set(rq->ifb, "bad interface name");
 	if (rq->addr_arg != NULL &&
-	    policy_parse_addr(rq->addr_arg, &rq->addr) == -1) {
-		usage_set(rq->addr_arg, "bad address (want ADDR[/LEN])");
-		return -1;
-	}
+	    policy_parse_addr(rq->addr_arg, &rq->addr) == -1)
+		return usage_set(rq->addr_arg, "bad address (want ADDR[/LEN])");
 	return 0;
 }

@@ -15,67 +15,42 @@
 #include "helper.h"
 
 /*
- * fds 0-2 must be open: a closed one would be taken by the next open(), and
- * an error message meant for stderr would land in a map or policy file.
- * Nothing can be printed yet, so failing here is a silent exit.
+ * FD, if it is closed, becomes /dev/null.  fds 0-2 must be open: a closed
+ * one would be taken by the next open(), and an error message meant for
+ * stderr would land in a map or policy file.  A named fd likewise, so that
+ * no fd the helper opens later (a policy directory, the syslog socket) can
+ * take its number and be mistaken for the caller's target.  Nothing can
+ * be printed yet, so failing here is a silent exit.
  */
 static void
-sanitize_stdio(void)
+sanitize_devnull(int fd, int flags)
 {
-	int	 fd, nfd;
+	int	 nfd;
 
-	for (fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
-			continue;
-		nfd = open("/dev/null", O_RDWR);
-		if (nfd != fd)
-			_exit(1);
-	}
+	if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+		return;
+	if ((nfd = open("/dev/null", flags)) == -1 ||
+	    (nfd != fd && (dup2(nfd, fd) == -1 || close(nfd) == -1)))
+		_exit(1);
 }
 
 /* Close every fd above 2 except KEEP (the fd:N an operation names). */
 static void
 sanitize_fds(const int *keep, size_t nkeep)
 {
-	unsigned int	 lo = 3, k[HELPER_MAX_KEEP];
-	size_t		 i, j, n = 0;
+	unsigned int	 lo = 3, hi;
+	size_t		 i;
 
-	for (i = 0; i < nkeep; i++)
-		if (keep[i] > 2)
-			k[n++] = (unsigned int)keep[i];
-	for (i = 1; i < n; i++)		/* n <= 2: sort by hand */
-		for (j = i; j > 0 && k[j] < k[j - 1]; j--) {
-			unsigned int t = k[j];
-			k[j] = k[j - 1];
-			k[j - 1] = t;
-		}
-	for (i = 0; i < n; i++) {
-		if (k[i] > lo && close_range(lo, k[i] - 1, 0) == -1)
+	do {	/* from LO to the next kept fd (HI), or to the end */
+		hi = ~0U;
+		for (i = 0; i < nkeep; i++)
+			if (keep[i] >= (int)lo && (unsigned int)keep[i] < hi)
+				hi = (unsigned int)keep[i];
+		if (hi > lo &&
+		    close_range(lo, hi == ~0U ? hi : hi - 1, 0) == -1)
 			_exit(1);
-		lo = k[i] + 1;
-	}
-	if (close_range(lo, ~0U, 0) == -1)
-		_exit(1);
-}
-
-/*
- * A named fd that is not open gets /dev/null, so that no fd the helper
- * opens later (a policy directory, the syslog socket) can take its number
- * and be mistaken for the caller's target.
- */
-static void
-sanitize_keep(const int *keep, size_t nkeep)
-{
-	size_t	 i;
-	int	 fd;
-
-	for (i = 0; i < nkeep; i++) {
-		if (fcntl(keep[i], F_GETFD) != -1 || errno != EBADF)
-			continue;
-		if ((fd = open("/dev/null", O_RDONLY)) == -1 ||
-		    dup2(fd, keep[i]) == -1 || close(fd) == -1)
-			_exit(1);
-	}
+		lo = hi + 1;
+	} while (hi != ~0U);
 }
 
 void
@@ -83,10 +58,14 @@ sanitize(const int *keep, size_t nkeep)
 {
 	static const struct rlimit	 nocore = { 0, 0 };
 	static const struct rlimit	 nolimit = { RLIM_INFINITY, RLIM_INFINITY };
+	size_t				 i;
+	int				 fd;
 
-	sanitize_stdio();
+	for (fd = 0; fd <= 2; fd++)
+		sanitize_devnull(fd, O_RDWR);
 	sanitize_fds(keep, nkeep);
-	sanitize_keep(keep, nkeep);
+	for (i = 0; i < nkeep; i++)
+		sanitize_devnull(keep[i], O_RDONLY);
 	/*
 	 * The kernel already scrubs LD_* for a setuid exec (AT_SECURE); the
 	 * rest of the caller's environment (TZ, LANG, MALLOC_*, TMPDIR...)

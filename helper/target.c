@@ -4,6 +4,7 @@
  * Everything after uses only that fd.  Runs after priv_drop(), so the
  * kernel checks each access (ptrace-read of ns/user) as the caller.
  */
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "helper.h"
 
 int
@@ -87,7 +89,7 @@ target_verify_userns(int procfd, uid_t owner)
  * IFLA_NET_NS_FD: the pid is never looked up again.  Dies otherwise,
  * with one message for every failure on a caller-named pid.
  */
-int
+static int
 target_netns(const struct request *rq, const struct caller *c)
 {
 	struct statfs	 sf;
@@ -106,8 +108,7 @@ target_netns(const struct request *rq, const struct caller *c)
 		priv_as_root();
 	}
 	if (fd != -1 && same_inode(fd, "/proc/self/ns/net"))
-		die(1, rq->target, "the host network namespace is never a "
-		    "target");
+		die(rq->target, "the host network namespace is never a target");
 	ok = fd != -1 && fstatfs(fd, &sf) == 0 && sf.f_type == NSFS_MAGIC &&
 	    (ufd = ioctl(fd, NS_GET_USERNS)) != -1 &&
 	    ioctl(ufd, NS_GET_OWNER_UID, &uid) == 0 && uid == c->uid;
@@ -116,28 +117,59 @@ target_netns(const struct request *rq, const struct caller *c)
 	if (procfd != -1)
 		close(procfd);
 	if (!ok)
-		die(1, rq->target, "not a process in a network namespace you "
-		    "own");
+		die(rq->target, "not a process in a network namespace you own");
+	return fd;
+}
+
+/*
+ * The lock that makes count-then-create atomic, in a root-only directory
+ * (never a caller-writable path: bubblewrap CVE-2019-12439).  Called as
+ * root; the helper holding it cannot be stopped by a caller.
+ */
+static int
+net_lock(void)
+{
+	struct stat	 st;
+	int		 dfd, fd = -1;
+
+	if (mkdir(ROOST_RUNDIR, 0700) == -1 && errno != EEXIST)
+		return -1;
+	dfd = open(ROOST_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (dfd == -1)
+		return -1;
+	if (fstat(dfd, &st) == 0 && st.st_uid == 0 && (st.st_mode & 022) == 0)
+		fd = openat(dfd, "net.lock", O_RDWR | O_CREAT | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+	else
+		errno = EPERM;
+	close(dfd);
+	if (fd != -1 && flock(fd, LOCK_EX) == -1) {
+		close(fd);
+		fd = -1;
+	}
 	return fd;
 }
 
 /*
  * How every network operation starts: stay root with the capabilities to
  * open the target's namespace as the caller, then keep CAP_NET_ADMIN
- * alone, and open the netlink socket.  Returns the namespace's fd.
+ * alone, open the netlink socket and, if LOCK, take the lock (held until
+ * exit).  Returns the namespace's fd.
  */
 int
-net_enter(const struct request *rq, const struct caller *c)
+net_enter(const struct request *rq, const struct caller *c, int lock)
 {
-	static const int	 open_caps[] = { CAP_NET_ADMIN, CAP_SETUID,
+	static const int	 caps[] = { CAP_NET_ADMIN, CAP_SETUID,
 				    CAP_SETGID };
-	static const int	 net_caps[] = { CAP_NET_ADMIN };
 	int			 fd;
 
-	priv_keep_root(open_caps, 3);
+	priv_keep_root(caps, 3);
 	fd = target_netns(rq, c);
-	priv_keep_root(net_caps, 1);
+	priv_keep_root(caps, 1);
 	if (nl_open() == -1)
-		die(1, "netlink", "%s", strerror(errno));
+		die("netlink", "%s", strerror(errno));
+	if (lock && net_lock() == -1)
+		die(ROOST_RUNDIR, "cannot lock: %s", strerror(errno));
 	return fd;
 }

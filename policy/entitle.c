@@ -3,77 +3,44 @@
  * that apply to them, and the decisions made from it.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "policy.h"
 
-/* Add the N id ranges R to *LIST, as granted by SOURCE. */
+/*
+ * Append the N elements of SIZE bytes at ADD to the array *LISTP of *NLIST.
+ * LISTP is the address of any T *: it is read and written with memcpy(),
+ * as T ** cannot alias void **.
+ */
 static int
-grant_ids(struct policy_grant **list, size_t *nlist,
-    const struct policy_range *r, size_t n, const char *source)
+append(void *listp, size_t *nlist, const void *add, size_t n, size_t size)
 {
-	struct policy_grant *g;
-	size_t i;
+	char	*list, *p;
 
-	for (i = 0; i < n; i++) {
-		if ((g = reallocarray(*list, *nlist + 1, sizeof(*g))) == NULL)
-			return -1;
-		*list = g;
-		g = &g[(*nlist)++];
-		g->start = r[i].start;
-		g->count = r[i].count;
-		strlcpy(g->source, source, sizeof(g->source));
-	}
-	return 0;
-}
-
-/* Each section keeps its own veth entries: a group's allotment is one
- * quota shared by its members, not one per member. */
-static int
-grant_nets(struct policy_entitlement *e, const struct policy_section *s,
-    const char *source)
-{
-	struct policy_veth_grant *v;
-	struct policy_route_grant *r;
-	size_t i;
-
-	for (i = 0; i < s->nveths; i++) {
-		if ((v = reallocarray(e->veths, e->nveths + 1,
-		    sizeof(*v))) == NULL)
-			return -1;
-		e->veths = v;
-		v = &v[e->nveths++];
-		memcpy(v->bridge, s->veths[i].bridge, sizeof(v->bridge));
-		v->count = s->veths[i].count;
-		strlcpy(v->source, source, sizeof(v->source));
-	}
-	for (i = 0; i < s->nroutes; i++) {
-		if ((r = reallocarray(e->routes, e->nroutes + 1,
-		    sizeof(*r))) == NULL)
-			return -1;
-		e->routes = r;
-		r = &r[e->nroutes++];
-		r->family = s->routes[i].family;
-		memcpy(r->addr, s->routes[i].addr, sizeof(r->addr));
-		r->len = s->routes[i].len;
-		strlcpy(r->source, source, sizeof(r->source));
-	}
+	if (n == 0)
+		return 0;
+	memcpy(&list, listp, sizeof(list));
+	if ((p = reallocarray(list, *nlist + n, size)) == NULL)
+		return -1;
+	memcpy(p + *nlist * size, add, n * size);
+	memcpy(listp, &p, sizeof(p));
+	*nlist += n;
 	return 0;
 }
 
 /*
- * The section of KIND called NAME, if any, is added to E.  For setgroups,
- * deny wins: a section that asks for it protects negative group ACLs
- * (CVE-2018-7169) and no other section may take that away.
+ * The section of KIND called NAME, if any, is added to E.  Each section
+ * keeps its own veth entries: a group's allotment is one quota shared by
+ * its members, not one per member.  For setgroups, deny wins: a section
+ * that asks for it protects negative group ACLs (CVE-2018-7169) and no
+ * other section may take that away.
  */
 static int
 grant_section(struct policy_entitlement *e, const struct policy *p,
     enum policy_kind kind, const char *name)
 {
 	const struct policy_section *s = NULL;
-	char source[POLICY_SOURCELEN];
 	size_t i;
 
 	/* By index: an empty policy has sections == NULL, and NULL + 0 is
@@ -84,11 +51,14 @@ grant_section(struct policy_entitlement *e, const struct policy *p,
 			s = &p->sections[i];
 	if (s == NULL)
 		return 0;
-	snprintf(source, sizeof(source), "%s:%s",
-	    kind == POLICY_USER ? "user" : "group", name);
-	if (grant_ids(&e->uids, &e->nuids, s->uids, s->nuids, source) == -1 ||
-	    grant_ids(&e->gids, &e->ngids, s->gids, s->ngids, source) == -1 ||
-	    grant_nets(e, s, source) == -1)
+	if (append(&e->uids, &e->nuids, s->uids, s->nuids,
+	    sizeof(*s->uids)) == -1 ||
+	    append(&e->gids, &e->ngids, s->gids, s->ngids,
+	    sizeof(*s->gids)) == -1 ||
+	    append(&e->veths, &e->nveths, s->veths, s->nveths,
+	    sizeof(*s->veths)) == -1 ||
+	    append(&e->routes, &e->nroutes, s->routes, s->nroutes,
+	    sizeof(*s->routes)) == -1)
 		return -1;
 	if (s->setgroups == POLICY_SETGROUPS_DENY ||
 	    (s->setgroups == POLICY_SETGROUPS_ALLOW &&
@@ -97,20 +67,20 @@ grant_section(struct policy_entitlement *e, const struct policy *p,
 	return 0;
 }
 
-/* As shadow's newuidmap, the caller's own uid and gid are always theirs. */
 int
 policy_entitle(const struct policy *p, const struct policy_user *u,
     struct policy_entitlement *e)
 {
-	struct policy_range self[2] = { { u->uid, 1, 0 }, { u->gid, 1, 0 } };
+	struct policy_grant self[2] = { { u->uid, 1, 0, "self" },
+	    { u->gid, 1, 0, "self" } };
 	size_t i;
 	int err;
 
 	memset(e, 0, sizeof(*e));
 	e->uid = u->uid;
 	e->gid = u->gid;
-	if (grant_ids(&e->uids, &e->nuids, &self[0], 1, "self") == -1 ||
-	    grant_ids(&e->gids, &e->ngids, &self[1], 1, "self") == -1 ||
+	if (append(&e->uids, &e->nuids, &self[0], 1, sizeof(self[0])) == -1 ||
+	    append(&e->gids, &e->ngids, &self[1], 1, sizeof(self[1])) == -1 ||
 	    grant_section(e, p, POLICY_USER, u->name) == -1)
 		goto fail;
 	for (i = 0; i < u->ngroups; i++)

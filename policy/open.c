@@ -116,48 +116,32 @@ policy_open(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
-/*
- * All of FD, at most POLICY_MAX_BYTES and one byte more (so that the
- * parser can tell a larger file), in a NUL-terminated buffer to free().
- */
-char *
-policy_read_fd(int fd, size_t *len)
-{
-	char *buf;
-	ssize_t r = 1;
-	int e;
-
-	*len = 0;
-	if ((buf = malloc(POLICY_MAX_BYTES + 2)) == NULL)
-		return NULL;
-	while (*len <= POLICY_MAX_BYTES && r != 0) {
-		r = read(fd, buf + *len, POLICY_MAX_BYTES + 1 - *len);
-		if (r == -1 && errno != EINTR) {
-			e = errno;
-			free(buf);
-			errno = e;
-			return NULL;
-		}
-		*len += r > 0 ? (size_t)r : 0;
-	}
-	buf[*len] = '\0';
-	return buf;
-}
-
+/* At most POLICY_MAX_BYTES and one byte more, so that the parser can
+ * tell a larger file. */
 int
 policy_load_fd(struct policy *p, int fd, const char *name, char *err,
     size_t errlen)
 {
 	char *buf;
-	size_t len;
-	int e, r;
+	size_t len = 0;
+	ssize_t r = 1;
+	int e, rc;
 
 	memset(p, 0, sizeof(*p));
-	if ((buf = policy_read_fd(fd, &len)) == NULL)
+	if ((buf = malloc(POLICY_MAX_BYTES + 1)) == NULL)
 		return bad_path(name, strerror(errno), errno, err, errlen);
-	r = policy_parse(p, buf, len, name, err, errlen);
+	while (len <= POLICY_MAX_BYTES && r != 0) {
+		r = read(fd, buf + len, POLICY_MAX_BYTES + 1 - len);
+		if (r == -1 && errno != EINTR) {
+			e = errno;
+			free(buf);
+			return bad_path(name, strerror(e), e, err, errlen);
+		}
+		len += r > 0 ? (size_t)r : 0;
+	}
+	rc = policy_parse(p, buf, len, name, err, errlen);
 	e = errno;
 	free(buf);
 	errno = e;
-	return r;
+	return rc;
 }

@@ -21,18 +21,12 @@
 
 #define BLANKS		" \t"
 
-enum where {
-	NOWHERE = 0,
-	SECTION		/* the last of p->sections */
-};
-
 struct parse_ctx {
 	struct policy	*p;
 	const char	*buf;
 	size_t		 len;
 	size_t		 pos;
 	unsigned int	 line;
-	enum where	 where;
 	char		 header[POLICY_MAX_LINE + 1];	/* "group:NAME" */
 	const char	*name;
 	char		*err;
@@ -142,7 +136,6 @@ open_section(struct parse_ctx *c)
 	sec->kind = kind;
 	strlcpy(sec->name, name, sizeof(sec->name));
 	sec->line = c->line;
-	c->where = SECTION;
 	return 0;
 }
 
@@ -177,7 +170,7 @@ lex_key(struct parse_ctx *c, const char *s)
 	i = k + strspn(s + k, BLANKS);
 	if (k == 0 || s[i] != '=')
 		return fail(c, "syntax error");
-	if (c->where == NOWHERE)
+	if (c->p->nsections == 0)
 		return fail(c, "key outside a section");
 	i += 1 + strspn(s + i + 1, BLANKS);
 	if (s[i] == '\0' ||
@@ -237,7 +230,7 @@ number(struct parse_ctx *c, const char *what, const char *s, uint32_t *out)
  */
 static int
 host_range(struct parse_ctx *c, const char *what, const char *start,
-    const char *count, struct policy_range *r)
+    const char *count, struct policy_grant *r)
 {
 	if (number(c, what, start, &r->start) == -1 ||
 	    number(c, what, count, &r->count) == -1)
@@ -249,6 +242,7 @@ host_range(struct parse_ctx *c, const char *what, const char *start,
 	if ((uint64_t)r->start + r->count > ID_INVALID)
 		return fail(c, "%srange wraps past 4294967294", what);
 	r->line = c->line;
+	strlcpy(r->source, c->header, sizeof(r->source));
 	return 0;
 }
 
@@ -263,7 +257,7 @@ add_ids(struct parse_ctx *c, struct policy_section *sec, const char *key,
 {
 	int u = strcmp(key, "uids") == 0;
 	const char *what = u ? "uids: " : "gids: ";
-	struct policy_range r, *o, **list = u ? &sec->uids : &sec->gids;
+	struct policy_grant r, *o, **list = u ? &sec->uids : &sec->gids;
 	size_t i, j, n, *np = u ? &sec->nuids : &sec->ngids;
 	char buf[POLICY_MAX_LINE + 1], *a, *b;
 
@@ -287,8 +281,6 @@ add_ids(struct parse_ctx *c, struct policy_section *sec, const char *key,
 	return 0;
 }
 
-/* A Linux interface name (dev_valid_name() in net/core/dev.c, less the
- * characters that would need quoting). */
 int
 policy_valid_ifname(const char *s)
 {
@@ -323,14 +315,14 @@ add_veth(struct parse_ctx *c, struct policy_section *sec, const char *key,
 		return fail(c, "veth: malformed number \"%s\"", count);
 	if (r == -1 || n == 0)
 		return fail(c, "veth: count must be 1 to %d", POLICY_MAX_VETH);
-	if ((v = reallocarray(sec->veths, sec->nveths + 1,
-	    sizeof(*v))) == NULL)
+	if ((v = reallocarray(sec->veths, sec->nveths + 1, sizeof(*v))) == NULL)
 		return nomem(c);
 	sec->veths = v;
 	v = &v[sec->nveths++];
 	strlcpy(v->bridge, bridge, sizeof(v->bridge));
 	v->count = n;
 	v->line = c->line;
+	strlcpy(v->source, c->header, sizeof(v->source));
 	return 0;
 }
 
@@ -345,7 +337,6 @@ same_bits(const unsigned char *a, const unsigned char *b, unsigned int from,
 	return 1;
 }
 
-/* ADDR[/LEN], IPv4 or IPv6, with no host bits set.  Pure. */
 int
 policy_parse_addr(const char *s, struct policy_route *r)
 {
@@ -376,7 +367,6 @@ policy_parse_addr(const char *s, struct policy_route *r)
 	return same_bits(r->addr, zero, len, 128) ? 0 : -1;
 }
 
-/* Two prefixes overlap when the shorter one contains the other. */
 int
 policy_route_overlap(const struct policy_route *a,
     const struct policy_route *b)
@@ -385,7 +375,6 @@ policy_route_overlap(const struct policy_route *a,
 	    a->len < b->len ? a->len : b->len);
 }
 
-/* Is R inside (or equal to) the prefix G? */
 int
 policy_route_within(const struct policy_route *r,
     const struct policy_route *g)
@@ -398,6 +387,7 @@ parse_route(struct parse_ctx *c, const char *value, struct policy_route *r)
 {
 	if (policy_parse_addr(value, r) == 0) {
 		r->line = c->line;
+		strlcpy(r->source, c->header, sizeof(r->source));
 		return 0;
 	}
 	if (errno == EDOM)
@@ -473,7 +463,7 @@ handler(void *user, const char *section, const char *key, const char *value)
 
 	/* The reader saw the header inih is reporting; anything else means
 	 * the two disagree about what a line is. */
-	if (strcmp(section, c->header) != 0 || c->where == NOWHERE)
+	if (strcmp(section, c->header) != 0 || c->p->nsections == 0)
 		return fail(c, "syntax error") == 0;
 	sec = &c->p->sections[c->p->nsections - 1];
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)

@@ -37,16 +37,23 @@ enum policy_setgroups {
 	POLICY_SETGROUPS_DENY
 };
 
-struct policy_range {
+/*
+ * One right, as a section of the policy grants it and as the caller's
+ * entitlement holds it: its line in the policy, and the section that
+ * grants it ("user:NAME", "group:NAME", or "self").
+ */
+struct policy_grant {				/* uids, gids */
 	uint32_t	 start;
 	uint32_t	 count;
 	unsigned int	 line;
+	char		 source[POLICY_SOURCELEN];
 };
 
 struct policy_veth {
 	char		 bridge[IFNAMSIZ];	/* an ifname, or "none" */
-	unsigned int	 count;
+	unsigned int	 count;			/* a quota allotment */
 	unsigned int	 line;
+	char		 source[POLICY_SOURCELEN];
 };
 
 struct policy_route {
@@ -54,15 +61,16 @@ struct policy_route {
 	unsigned char	 addr[16];		/* host bits are zero */
 	unsigned int	 len;			/* prefix length */
 	unsigned int	 line;
+	char		 source[POLICY_SOURCELEN];
 };
 
 struct policy_section {
 	enum policy_kind	 kind;
 	char			 name[POLICY_NAMELEN + 1];
 	unsigned int		 line;
-	struct policy_range	*uids;
+	struct policy_grant	*uids;
 	size_t			 nuids;
-	struct policy_range	*gids;
+	struct policy_grant	*gids;
 	size_t			 ngids;
 	struct policy_veth	*veths;
 	size_t			 nveths;
@@ -90,14 +98,12 @@ int	policy_open(const char *path, char *err, size_t errlen);
  * Parse the policy held in BUF (LEN bytes; NAME is used in messages).
  * The whole file is rejected on the first error, with "NAME:LINE: reason"
  * in err; *p is then empty.  policy_load_fd() reads at most
- * POLICY_MAX_BYTES from FD and parses them.  policy_read_fd() returns
- * all of FD (at most POLICY_MAX_BYTES + 1 bytes) NUL-terminated, to free().
+ * POLICY_MAX_BYTES from FD and parses them.
  */
 int	policy_parse(struct policy *p, const char *buf, size_t len,
 	    const char *name, char *err, size_t errlen);
 int	policy_load_fd(struct policy *p, int fd, const char *name,
 	    char *err, size_t errlen);
-char	*policy_read_fd(int fd, size_t *len);
 void	policy_free(struct policy *p);
 
 /*
@@ -120,43 +126,24 @@ int	policy_userdb_lookup(struct policy_user *u, uid_t uid,
 	    const char *passwd_path, const char *group_path);
 void	policy_user_free(struct policy_user *u);
 
-/* One right and the section (or file:line) that grants it. */
-struct policy_grant {
-	uint32_t	 start;
-	uint32_t	 count;
-	char		 source[POLICY_SOURCELEN];
-};
-
-struct policy_veth_grant {
-	char		 bridge[IFNAMSIZ];
-	unsigned int	 count;
-	char		 source[POLICY_SOURCELEN];	/* the quota allotment */
-};
-
-struct policy_route_grant {
-	int		 family;
-	unsigned char	 addr[16];
-	unsigned int	 len;
-	char		 source[POLICY_SOURCELEN];
-};
-
 struct policy_entitlement {
-	uid_t				 uid;
-	gid_t				 gid;
-	struct policy_grant		*uids;	/* "self" first: uid, 1 */
-	size_t				 nuids;
-	struct policy_grant		*gids;	/* "self" first: gid, 1 */
-	size_t				 ngids;
-	struct policy_veth_grant	*veths;
-	size_t				 nveths;
-	struct policy_route_grant	*routes;
-	size_t				 nroutes;
-	enum policy_setgroups		 setgroups;	/* DENY wins over ALLOW */
+	uid_t			 uid;
+	gid_t			 gid;
+	struct policy_grant	*uids;		/* "self" first: uid, 1 */
+	size_t			 nuids;
+	struct policy_grant	*gids;		/* "self" first: gid, 1 */
+	size_t			 ngids;
+	struct policy_veth	*veths;
+	size_t			 nveths;
+	struct policy_route	*routes;
+	size_t			 nroutes;
+	enum policy_setgroups	 setgroups;	/* DENY wins over ALLOW */
 };
 
 /*
  * The union of the [user:NAME] section and the [group:G] sections of every
- * group U belongs to, plus the caller's own uid and primary gid (1:1).
+ * group U belongs to, plus the caller's own uid and primary gid (1:1, as
+ * shadow's newuidmap always grants them).
  */
 int	policy_entitle(const struct policy *p, const struct policy_user *u,
 	    struct policy_entitlement *e);
@@ -178,8 +165,8 @@ int	policy_self_only(const struct policy_entitlement *e, char type,
  */
 int	policy_parse_u32(const char *s, uint32_t max, uint32_t *out);
 
-/* An interface name the kernel and a terminal take as is: 1-15 of
- * [A-Za-z0-9_.-], not "." or "..". */
+/* An interface name the kernel (dev_valid_name() in net/core/dev.c) and a
+ * terminal take as is: 1-15 of [A-Za-z0-9_.-], not "." or "..". */
 int	policy_valid_ifname(const char *s);
 
 /*

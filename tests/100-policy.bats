@@ -1,24 +1,28 @@
 #!/usr/bin/env bats
-# The policy file as the setuid helper sees it: every fixture through
-# `roost-helper check`, and the file-safety rules that make the helper
-# refuse everything.
+# The policy file as the setuid helper sees it: every fixture installed
+# and read by `roost-helper check`, and the file-safety rules that make the
+# helper refuse everything.
 
 load helpers
 
 @test "policy: every ok-*.ini fixture is accepted by check" {
 	cd "$FIX/policy"
 	for f in ok-*.ini; do
-		run -0 as alice "$HELPER" check "$f"
+		policy "$f"
+		run -0 as alice "$HELPER" check
 		assert_line --index 0 "user alice uid 1001 gid 1001"
 	done
 }
 
+# Each .err names the fixture file; installed, the file is the policy.
 @test "policy: every bad-*.ini fixture is rejected with its .err message" {
 	cd "$FIX/policy"
 	n=0
 	for f in bad-*.ini; do
-		run -1 as alice "$HELPER" check "$f"
-		assert_output "roost-helper: check: policy: $(head -n 1 "${f%.ini}.err")"
+		policy "$f"
+		err=$(head -n 1 "${f%.ini}.err")
+		run -1 as alice "$HELPER" check
+		assert_output "roost-helper: check: policy: /etc/roost/policy.conf${err#"$f"}"
 		n=$((n + 1))
 	done
 	[ "$n" -ge 20 ]
@@ -41,10 +45,12 @@ setgroups default"
 	assert_line "setgroups default"
 }
 
-@test "policy: check FILE reads FILE as the caller, not as root" {
+@test "policy: check reads no FILE the caller names (roost policy check FILE does, as the caller)" {
 	install -m 0600 -o root "$FIX/etc/policy.conf" "$ROOST_R/secret.ini"
-	run -1 as alice "$HELPER" check "$ROOST_R/secret.ini"
-	assert_output "roost-helper: check: $ROOST_R/secret.ini: Permission denied"
+	run -2 as alice "$HELPER" check "$ROOST_R/secret.ini"
+	assert_output "roost-helper: check: usage: roost-helper check"
+	run -1 as alice "$ROOST" policy check "$ROOST_R/secret.ini"
+	assert_output "roost: policy: $ROOST_R/secret.ini: Permission denied"
 }
 
 @test "policy: a missing policy refuses every request" {
@@ -125,7 +131,8 @@ setgroups default"
 }
 
 @test "policy: the shipped example policy is valid and grants nothing" {
-	run -0 as alice "$HELPER" check "$ROOST_TOP/etc/policy.conf"
+	policy "$ROOST_TOP/etc/policy.conf"
+	run -0 as alice "$HELPER" check
 	assert_output "user alice uid 1001 gid 1001
 uids 1001 1 self
 gids 1001 1 self

@@ -162,6 +162,18 @@ expected() {
 	assert_equal "$(snap "$T")" "$once"
 }
 
+@test "shift: a progress line on a terminal, none with -q" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	mk_tree "$T"
+	want=$(expected "$T")
+	n=$(find "$T" -mindepth 1 | wc -l)	# entries below DIR
+	run -0 as alice script -qec "roost shift $T" /dev/null
+	assert_output --regexp "roost: shift: $n entries, [0-9]+/s"$'\r?$'
+	assert_equal "$(snap "$T")" "$want"
+	run -0 as alice script -qec "roost shift -q --reverse $T" /dev/null
+	assert_output ""
+}
+
 @test "shift: --reverse round-trips (v2 capabilities come back as v3 of the caller)" {
 	mk_tree "$T"
 	want=$(snap "$T" | sed "s/=$CAPV2\$/=$(capv3 1001)/")
@@ -273,6 +285,103 @@ roost: shift: $T/rootfile: owned by an id outside FROM and TO; left as is"
 	run -1 --separate-stderr as alice roost shift "$T"
 	assert_regex "$stderr" 'more than 256 levels deep; not descended$'
 	assert_equal "$(stat -c %u "$d")" 1001
+}
+
+# mk_linked DIR: mk_tree, plus two subtrees p/a and q/b whose files are
+# hard links of each other (setuid, with capabilities, plain), q/b's made
+# in the reverse order so that two workers, one a side, cross on the same
+# inodes, racing on their marks, chowns and restores; and wide
+# directories to share out.
+mk_linked() {
+	local d=$1 i
+	mk_tree "$d"
+	mkdir -p "$d/p/a" "$d/q/b"
+	for i in $(seq 1 400); do
+		echo "$i" > "$d/p/a/f$i"
+	done
+	for i in $(seq 400 -1 1); do ln "$d/p/a/f$i" "$d/q/b/g$i"; done
+	for i in $(seq 1 8); do
+		mkdir -p "$d/w$i/x" "$d/w$i/y"
+		for f in $(seq 1 25); do
+			echo "$f" > "$d/w$i/x/f$f"
+			ln -s "f$f" "$d/w$i/x/l$f"
+		done
+		mkfifo "$d/w$i/y/fifo"
+		ln "$d/sgid" "$d/w$i/y/sgid"
+	done
+	chown -hR 1001:1001 "$d"
+	# cp -a would not copy security.capability: set each.
+	for i in $(seq 1 4 400); do chmod 4755 "$d/p/a/f$i"; done
+	for i in $(seq 4 4 400); do
+		"$XATTR" set "$d/p/a/f$i" security.capability "$CAPV2"
+		"$XATTR" set "$d/p/a/f$((i - 2))" security.capability "$(capv3 1001)"
+	done
+	"$XATTR" set "$d/p/a/f3" system.posix_acl_access "$(acl_hex 1001 1001)"
+}
+
+@test "shift: --jobs is 1 to 64" {
+	run -2 as alice roost shift /tmp --jobs 0
+	assert_output "roost: shift: --jobs: '0' is too small (want 1 to 64) (see roost shift --help)"
+	run -2 as alice roost shift /tmp -j 65
+	assert_output "roost: shift: --jobs: '65' is too large (want 1 to 64) (see roost shift --help)"
+	run -2 as alice roost shift /tmp --jobs x
+	assert_output "roost: shift: --jobs: 'x' is invalid (want 1 to 64) (see roost shift --help)"
+}
+
+@test "shift: --jobs 1 and --jobs 2 end identical: setuid, caps v2/v3, ACLs, FIFOs, devices, symlinks" {
+	mk_linked "$T"
+	mk_linked /home/alice/ref
+	want=$(expected "$T")
+	run -0 as alice roost shift --jobs 1 /home/alice/ref
+	assert_output ""
+	run -0 as alice roost shift --jobs 2 "$T"
+	assert_output ""
+	assert_equal "$(snap "$T")" "$(snap /home/alice/ref)"
+	assert_equal "$(snap "$T")" "$want"
+	run -0 as alice roost shift --jobs 2 --reverse "$T"
+	run -0 as alice roost shift --jobs 1 --reverse /home/alice/ref
+	assert_equal "$(snap "$T")" "$(snap /home/alice/ref)"
+	assert_outside_unchanged
+}
+
+@test "shift: --jobs 2, hard links across two subtrees are shifted once, marks raced" {
+	mk_linked "$T"
+	want=$(expected "$T")
+	for i in 1 2 3 4; do
+		run -0 as alice roost shift --jobs 2 "$T"
+		assert_output ""
+		assert_equal "$(snap "$T")" "$want"
+		assert_equal "$(stat -c '%i %u:%g %a' "$T/p/a/f13" "$T/p/a/f44")" \
+		    "$(stat -c '%i %u:%g %a' "$T/q/b/g13" "$T/q/b/g44")"
+		assert_equal "$("$XATTR" get "$T/q/b/g44" security.capability)" \
+		    "$(capv3 100000)"
+		run -0 as alice roost shift --jobs 2 --reverse "$T"
+		assert_output ""
+	done
+	assert_equal "$(find "$T" \( ! -uid 1001 -o ! -gid 1001 \) -print)" ""
+}
+
+@test "shift: --jobs 2 killed with SIGKILL at random points, then rerun, ends as an uninterrupted shift" {
+	mk_linked "$T"
+	mk_linked /home/alice/ref
+	for i in $(seq 1 100); do
+		cp -a "$T/capv2" "$T/dir/c$i"
+		cp -a "$T/suid" "$T/dir/u$i"
+		cp -a /home/alice/ref/capv2 "/home/alice/ref/dir/c$i"
+		cp -a /home/alice/ref/suid "/home/alice/ref/dir/u$i"
+	done
+	run as alice roost shift --jobs 1 /home/alice/ref
+	assert_equal "$status $output" "0 "
+	as_argv alice
+	for d in 0.01 0.02 0.03 0.05 0.08 0.13 0.21; do
+		timeout -s KILL "$d" "${AS[@]}" roost shift --jobs 2 "$T" \
+		    2>/dev/null || true
+		sleep 0.05
+	done
+	run -0 as alice roost shift --jobs 2 "$T"
+	assert_equal "$(snap "$T")" "$(snap /home/alice/ref)"
+	# No mark is left behind (snap dumps every xattr, the ref has none).
+	assert_equal "$(snap "$T" | grep -c user.roost.shift)" 0
 }
 
 # A busybox rootfs tarball, owned by root as a distribution ships one.

@@ -169,6 +169,35 @@ own 100000 100000"
 	assert_nothing_mounted
 }
 
+@test "run: idmapped, the granted range is the container's ids as without idmapping" {
+	busybox_tree "$I/bb" alice:alice
+	install -d -m 0777 -o alice -g alice "$I/bb/w"
+	touch "$I/bb/sub" "$I/bb/subroot"
+	chown 101000:101000 "$I/bb/sub"
+	chown 100000:100000 "$I/bb/subroot"
+	# Container uid 1000 is host 101000 (100000 + 1000) in its own map.
+	run -0 --separate-stderr as alice roost run --uid 1000 --gid 1000 \
+	    --rootfs "$I/bb" -- sh -c 'id -u; stat -c %u:%g /sub /subroot /bin/busybox
+	    touch /w/made; stat -c %u:%g /w/made'
+	assert_output "1000
+1000:1000
+65536:65536
+0:0
+1000:1000"
+	assert_equal "$stderr" ""
+	assert_equal "$(stat -c %u:%g "$I/bb/w/made" "$I/bb/sub" "$I/bb/subroot")" \
+	    "101000:101000
+101000:101000
+100000:100000"
+	# The same tree, not idmapped: the same container ids land the same.
+	rm "$I/bb/w/made"
+	run -0 --separate-stderr as alice roost run --no-idmap --uid 1000 \
+	    --gid 1000 --rootfs "$I/bb" -- sh -c 'stat -c %u:%g /sub; touch /w/made'
+	assert_output "1000:1000"
+	assert_equal "$(stat -c %u:%g "$I/bb/w/made")" 101000:101000
+	assert_nothing_mounted
+}
+
 @test "run: --no-idmap uses the caller's rootfs as it is" {
 	busybox_tree "$I/bb" alice:alice
 	run -0 --separate-stderr as alice roost run --no-idmap --rootfs "$I/bb" \

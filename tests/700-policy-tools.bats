@@ -178,8 +178,8 @@ setgroups default"
 	chmod 0644 "$out"
 	run -0 as alice "$ROOST" policy check "$out"
 	assert_output "$out: ok"
-	run -0 as alice "$HELPER" check "$out"
 	policy "$out"
+	run -0 as alice "$HELPER" check
 	run -0 as bob "$ROOST" policy explain
 	assert_output "user bob uid 1002 gid 1002
 uids 1002 1 self

@@ -1253,15 +1253,17 @@ lo"
 	assert_unmapped "$pid"
 }
 
-@test "attack: check FILE reads FILE as the caller, never as root" {
+@test "attack: the helper reads no policy FILE the caller names; roost policy check reads it as the caller" {
 	echo '[user:alice]' > /home/alice/x
 	echo 'uids = 1 1' >> /home/alice/x
 	chmod 0600 /home/alice/x
 	chown root:root /home/alice/x
-	run -1 as alice "$HELPER" check /home/alice/x
-	assert_output "roost-helper: check: /home/alice/x: Permission denied"
-	run -1 as alice "$HELPER" check /etc/roost/../../root/nothing
-	assert_output --regexp "^roost-helper: check: /etc/roost/../../root/nothing: (Permission denied|No such file or directory)\$"
+	run -2 as alice "$HELPER" check /home/alice/x
+	assert_output "roost-helper: check: usage: roost-helper check"
+	run -2 as alice "$HELPER" check /etc/roost/../../root/nothing
+	assert_output "roost-helper: check: usage: roost-helper check"
+	run -1 as alice "$ROOST" policy check /home/alice/x
+	assert_output "roost: policy: /home/alice/x: Permission denied"
 }
 
 # -------------------------------------- front-end: tty and shift
