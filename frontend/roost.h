@@ -33,6 +33,7 @@ void	roost_exit(int status) ROOST_NORETURN;
 int	roost_status(int wstatus);
 const char *roost_fdpath(char *buf, size_t len, int fd);
 int	roost_proc_start(int procfd, unsigned long long *start);
+int	roost_proc_stat(int procfd, char *buf, size_t size);
 int	roost_stat_start(const char *buf, unsigned long long *start);
 ssize_t	roost_read_all(int fd, char *buf, size_t len);
 int	roost_colour(int fd);

@@ -27,14 +27,9 @@ pid_t
 proc_ppid(int procfd)
 {
 	char	 buf[1024];
-	ssize_t	 n;
-	int	 fd;
 
-	if ((fd = openat(procfd, "stat", O_RDONLY | O_CLOEXEC)) == -1)
+	if (roost_proc_stat(procfd, buf, sizeof(buf)) == -1)
 		return -1;
-	n = roost_read_all(fd, buf, sizeof(buf) - 1);
-	(void)close(fd);
-	buf[n < 0 ? 0 : n] = '\0';
 	return proc_stat_ppid(buf);
 }
 

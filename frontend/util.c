@@ -146,17 +146,27 @@ int
 roost_proc_start(int procfd, unsigned long long *start)
 {
 	char	 buf[1024];
+
+	if (roost_proc_stat(procfd, buf, sizeof(buf)) == -1)
+		return -1;
+	return roost_stat_start(buf, start);
+}
+
+/* PROCFD's stat, NUL-terminated in BUF (SIZE bytes); -1 if unreadable. */
+int
+roost_proc_stat(int procfd, char *buf, size_t size)
+{
 	ssize_t	 n;
 	int	 fd;
 
 	if ((fd = openat(procfd, "stat", O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	n = roost_read_all(fd, buf, sizeof(buf) - 1);
+	n = roost_read_all(fd, buf, size - 1);
 	(void)close(fd);
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	return roost_stat_start(buf, start);
+	return 0;
 }
 
 /* The same from the text BUF of a stat file (tests/fuzz/fuzz_proc.c). */
