@@ -16,6 +16,7 @@ setup() {
 
 teardown() {
 	local l
+	[ -z "${LOCKER:-}" ] || unlock
 	teardown_targets
 	for l in $(roost_links) br0; do
 		ip link del "$l" 2>/dev/null || true
@@ -90,9 +91,23 @@ assert_caps_within() {
 	fi
 }
 
-# Is PID waiting for the network operations' lock (/proc/locks)?
-waits_for_lock() {
-	grep -qE -- "-> FLOCK +ADVISORY +WRITE +$1 " /proc/locks
+# caps_behind_lock FILE HELPER-ARGS...: the helper as alice, stopped
+# mid-operation on the net ops' lock, holds CAP_NET_ADMIN only, which the
+# header of FILE names.
+caps_behind_lock() {
+	local file=$1 hpid extra
+	shift
+	lock
+	as_argv alice
+	"${AS[@]}" "$HELPER" "$@" > /dev/null &
+	hpid=$!
+	wait_for 10 waits_for_lock "$hpid"
+	run pid_caps "$hpid"
+	unlock
+	wait "$hpid"
+	assert_output "CAP_NET_ADMIN"
+	extra=$(comm -23 <(echo "$output") <(header_caps "$file"))
+	assert_equal "$extra" ""
 }
 
 # pid_caps PID: the capabilities in PID's CapPrm and CapEff, as names, one
@@ -173,19 +188,7 @@ CAP_SYS_ADMIN"
 	assert_caps_within helper/op_veth.c 'socket\(AF_NETLINK|openat\([0-9]+, "ns/net"'
 	# Blocked on the quota lock, the helper is stopped mid-operation:
 	# what it holds there is what /proc says.
-	install -d -m 0700 /run/roost
-	exec 9>>/run/roost/net.lock
-	flock 9
-	as_argv alice
-	"${AS[@]}" "$HELPER" veth "$pid" br0 eth1 > /dev/null &
-	local hpid=$!
-	wait_for 10 waits_for_lock "$hpid"
-	run pid_caps "$hpid"
-	exec 9>&-
-	wait "$hpid"
-	assert_output "CAP_NET_ADMIN"
-	extra=$(comm -23 <(echo "$output") <(header_caps helper/op_veth.c))
-	assert_equal "$extra" ""
+	caps_behind_lock helper/op_veth.c veth "$pid" br0 eth1
 }
 
 @test "surface: unveth, route and unroute hold only the capabilities their headers name" {
@@ -203,19 +206,7 @@ CAP_SYS_ADMIN"
 @test "surface: route holds only CAP_NET_ADMIN while it waits for the lock" {
 	pid=$(userns_target alice --net)
 	hostif=$(veth alice "$pid" none eth0)
-	install -d -m 0700 /run/roost
-	exec 9>>/run/roost/net.lock
-	flock 9
-	as_argv alice
-	"${AS[@]}" "$HELPER" route "$pid" "$hostif" 192.0.2.9 &
-	local hpid=$!
-	wait_for 10 waits_for_lock "$hpid"
-	run pid_caps "$hpid"
-	exec 9>&-
-	wait "$hpid"
-	assert_output "CAP_NET_ADMIN"
-	extra=$(comm -23 <(echo "$output") <(header_caps helper/op_route.c))
-	assert_equal "$extra" ""
+	caps_behind_lock helper/op_route.c route "$pid" "$hostif" 192.0.2.9
 }
 
 @test "surface: idmount holds only the capabilities its header names" {

@@ -108,28 +108,6 @@ twin_target() {
 	echo "$! $out"
 }
 
-# The net ops' lock, held by root until unlock: a net op started now is
-# stopped on it, as uid 0, after it has resolved its target.
-lock() {
-	install -d -m 0700 /run/roost
-	: > "$BATS_TEST_TMPDIR/locked"
-	bash -c 'exec 8>/run/roost/net.lock; flock 8; echo > "$1"; \
-	    exec sleep 1000' bash "$BATS_TEST_TMPDIR/locked" &
-	LOCKER=$!
-	wait_for 10 test -s "$BATS_TEST_TMPDIR/locked"
-}
-
-unlock() {
-	kill -KILL "$LOCKER"
-	wait "$LOCKER" 2>/dev/null || true
-	LOCKER=
-}
-
-# waits_for_lock PID: PID is queued behind the lock.
-waits_for_lock() {
-	grep -Eq -- "-> FLOCK +ADVISORY +WRITE +$1 " /proc/locks
-}
-
 # status_of PID FIELD: a field of /proc/PID/status, tabs as spaces.
 status_of() {
 	sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" | tr '\t' ' '
