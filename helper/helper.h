@@ -7,7 +7,13 @@
 
 #include <sys/types.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "policy.h"
 
@@ -82,7 +88,7 @@ void	caller_free(struct caller *);
 #define CAPBIT(c)	(UINT64_C(1) << (c))
 void	priv_drop(const struct caller *, const int *, size_t);
 void	priv_raise(uint64_t);
-void	priv_lower(void);
+#define priv_lower()	priv_raise(0)
 void	priv_keep_root(const int *, size_t);
 void	priv_as_caller(const struct caller *);
 void	priv_as_root(void);
@@ -97,7 +103,6 @@ int	net_enter(const struct request *, const struct caller *, int);
 #define NL_BUFSIZ	32768		/* the kernel's largest dump message */
 struct nl_link {
 	int		 index;
-	unsigned int	 flags;			/* IFF_* */
 	unsigned int	 mtu;
 	unsigned int	 master;		/* 0: none */
 	int		 nsid;			/* the peer's netns, or -1 */
@@ -114,7 +119,7 @@ int	nl_parse_link(const struct nlmsghdr *, struct nl_link *);
 int	nl_parse_route(const struct nlmsghdr *, struct policy_route *, int *);
 int	nl_link_get(const char *, int, struct nl_link *);
 int	nl_links(int (*)(const struct nl_link *, void *), void *);
-int	nl_link_del(int);
+int	nl_link_del(const char *, int);
 int	nl_nsid(int);
 
 /* op_veth.c, op_unveth.c: the veths roost made, and whose they are. */

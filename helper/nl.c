@@ -10,8 +10,6 @@
 #include <linux/if_link.h>
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
-#include <errno.h>
-#include <string.h>
 #include <time.h>
 #include <libmnl/libmnl.h>
 
@@ -31,8 +29,7 @@ nl_open(void)
 	return 0;
 }
 
-/* A request of TYPE in BUF (NL_BUFSIZ), zeroed: libmnl 1.0.4 does not
- * write the padding after an attribute, and no stack byte goes out. */
+/* Zeroed: libmnl 1.0.4 leaves an attribute's padding unwritten. */
 struct nlmsghdr *
 nl_msg(void *buf, uint16_t type, uint16_t flags, size_t hdrlen)
 {
@@ -66,11 +63,8 @@ nl_recv(void *buf)
 	return n;
 }
 
-/*
- * Send NLH and read until its acknowledgement (or NLMSG_DONE of a dump),
- * handing each reply to CB.  0, or -1 with errno (the kernel's, for a
- * refused request).
- */
+/* Send NLH; each reply to CB until the ack or NLMSG_DONE.  0, or -1
+ * with errno (the kernel's, for a refused request). */
 int
 nl_talk(struct nlmsghdr *nlh, int (*cb)(const struct nlmsghdr *, void *),
     void *data)
@@ -155,7 +149,6 @@ nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *l)
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifm))
 		return -1;
 	l->index = ifm->ifi_index;
-	l->flags = ifm->ifi_flags;
 	if (mnl_attr_parse(nlh, sizeof(*ifm), link_attr, l) != MNL_CB_OK ||
 	    l->name[0] == '\0') {
 		errno = EPROTO;
@@ -175,25 +168,26 @@ route_attr(const struct nlattr *a, void *data)
 {
 	struct route_attrs	*x = data;
 	size_t			 len = mnl_attr_get_payload_len(a);
+	uint32_t		*u;
 
 	switch (mnl_attr_get_type(a)) {
-	case RTA_OIF:
-	case RTA_TABLE:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) == -1)
-			return MNL_CB_ERROR;
-		if (mnl_attr_get_type(a) == RTA_OIF)
-			x->oif = mnl_attr_get_u32(a);
-		else
-			x->table = mnl_attr_get_u32(a);
-		break;
 	case RTA_DST:
 		if (len != 4 && len != 16)
 			return MNL_CB_ERROR;
 		memcpy(x->r->addr, mnl_attr_get_payload(a), len);
+		return MNL_CB_OK;
+	case RTA_OIF:
+		u = &x->oif;
+		break;
+	case RTA_TABLE:
+		u = &x->table;
 		break;
 	default:
-		break;
+		return MNL_CB_OK;
 	}
+	if (mnl_attr_validate(a, MNL_TYPE_U32) == -1)
+		return MNL_CB_ERROR;
+	*u = mnl_attr_get_u32(a);
 	return MNL_CB_OK;
 }
 
@@ -223,35 +217,6 @@ nl_parse_route(const struct nlmsghdr *nlh, struct policy_route *r, int *oif)
 	return 0;
 }
 
-static int
-link_one(const struct nlmsghdr *nlh, void *data)
-{
-	return nl_parse_link(nlh, data) == 0 ? MNL_CB_OK : MNL_CB_ERROR;
-}
-
-/* The link named NAME, or else with index INDEX.  -1/ENODEV if none. */
-int
-nl_link_get(const char *name, int index, struct nl_link *l)
-{
-	char			 buf[NL_BUFSIZ];
-	struct nlmsghdr		*nlh;
-
-	nlh = nl_msg(buf, RTM_GETLINK, 0, sizeof(struct ifinfomsg));
-	if (name != NULL)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	else
-		((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_index =
-		    index;
-	l->name[0] = '\0';
-	if (nl_talk(nlh, link_one, l) == -1)
-		return -1;
-	if (l->name[0] == '\0') {
-		errno = ENODEV;
-		return -1;
-	}
-	return 0;
-}
-
 struct each {
 	int	(*fn)(const struct nl_link *, void *);
 	void	*data;
@@ -268,6 +233,20 @@ link_each(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* A request for the link named NAME, or else with index INDEX (0: all). */
+static struct nlmsghdr *
+link_msg(void *buf, uint16_t type, const char *name, int index)
+{
+	struct nlmsghdr	*nlh;
+
+	nlh = nl_msg(buf, type, type == RTM_GETLINK && name == NULL &&
+	    index == 0 ? NLM_F_DUMP : 0, sizeof(struct ifinfomsg));
+	if (name != NULL)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_index = index;
+	return nlh;
+}
+
 /* FN for every link of the host; FN returns 0, or -1 to stop. */
 int
 nl_links(int (*fn)(const struct nl_link *, void *), void *data)
@@ -275,19 +254,38 @@ nl_links(int (*fn)(const struct nl_link *, void *), void *data)
 	char		 buf[NL_BUFSIZ];
 	struct each	 e = { fn, data };
 
-	return nl_talk(nl_msg(buf, RTM_GETLINK, NLM_F_DUMP,
-	    sizeof(struct ifinfomsg)), link_each, &e);
+	return nl_talk(link_msg(buf, RTM_GETLINK, NULL, 0), link_each, &e);
+}
+
+static int
+link_one(const struct nlmsghdr *nlh, void *data)
+{
+	return nl_parse_link(nlh, data) == 0 ? MNL_CB_OK : MNL_CB_ERROR;
+}
+
+/* The link named NAME, or else with index INDEX.  -1/ENODEV if none. */
+int
+nl_link_get(const char *name, int index, struct nl_link *l)
+{
+	char	 buf[NL_BUFSIZ];
+
+	l->name[0] = '\0';
+	if (nl_talk(link_msg(buf, RTM_GETLINK, name, index), link_one,
+	    l) == -1)
+		return -1;
+	if (l->name[0] == '\0') {
+		errno = ENODEV;
+		return -1;
+	}
+	return 0;
 }
 
 int
-nl_link_del(int index)
+nl_link_del(const char *name, int index)
 {
-	char		 buf[NL_BUFSIZ];
-	struct nlmsghdr	*nlh;
+	char	 buf[NL_BUFSIZ];
 
-	nlh = nl_msg(buf, RTM_DELLINK, 0, sizeof(struct ifinfomsg));
-	((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_index = index;
-	return nl_talk(nlh, NULL, NULL);
+	return nl_talk(link_msg(buf, RTM_DELLINK, name, index), NULL, NULL);
 }
 
 static int

@@ -1,14 +1,10 @@
 /*
- * roost-helper idmount TARGET DIR: a detached, idmapped clone of the
- * directory DIR, mapped through the user namespace of TARGET, sent back
- * over stdout (a unix socket) with SCM_RIGHTS.  The front-end attaches it
- * in its container with move_mount(2): its files show there as owned by
- * the ids they are mapped to, and nothing on disk is chowned.
- *
- * In the namespace's maps, INSIDE is the id on disk and OUTSIDE the id it
- * shows as.  Both sides of every extent must be the caller's, or the mount
- * would hand the caller another user's files, or make theirs show as
- * another user's.
+ * roost-helper idmount TARGET DIR: a detached clone of the directory DIR,
+ * idmapped through TARGET's user namespace, sent back over stdout (a unix
+ * socket, SCM_RIGHTS) for the front-end to move_mount(2): nothing on disk
+ * is chowned.  In the maps INSIDE is the id on disk and OUTSIDE the id it
+ * shows as; both must be the caller's, or the mount would hand the caller
+ * another user's files, or show theirs as another's.
  *
  * Capabilities: CAP_SYS_ADMIN (as the caller).
  */
@@ -18,12 +14,7 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "helper.h"
 
@@ -51,45 +42,40 @@ idmount_parse(struct request *rq, int argc, char *argv[])
 }
 
 /*
- * Every "INSIDE OUTSIDE COUNT" line of the map open on FD (as the kernel
- * prints it) within the caller's entitlement on both sides.  1 yes, 0 no
- * (or an empty map), -1 unreadable.
+ * Each "INSIDE OUTSIDE COUNT" line of the map open on FD (the kernel's
+ * text) within the caller's entitlement on both sides.  1 yes, 0 no (BAD:
+ * the first id and count refused, or a count of 0 for an empty map), -1
+ * unreadable.
  */
 static int
 idmount_map_ok(const struct caller *c, int fd, char type, uint32_t bad[2])
 {
-	/* 340 lines of "%10u %10u %10u\n", read whole: a map checked
-	 * in part would be a map not checked. */
-	char		 buf[IDMAP_MAX_EXTENTS * 33 + 2], *line, *save = NULL;
-	char		*f[3], *fs;
-	uint32_t	 v[3];
+	/* Read whole (340 lines of "%10u %10u %10u\n", from procfs): a map
+	 * checked in part would be a map not checked. */
+	char		 buf[IDMAP_MAX_EXTENTS * 33 + 2], *p;
+	unsigned int	 v[3];
 	size_t		 len = 0;
 	ssize_t		 n;
-	int		 i, lines = 0;
+	int		 k, i;
 
 	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
 		len += (size_t)n;
 	if (n == -1 || len == sizeof(buf) - 1)
 		return -1;
 	buf[len] = '\0';
-	for (line = strtok_r(buf, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save), lines++) {
-		f[0] = strtok_r(line, " ", &fs);
-		f[1] = strtok_r(NULL, " ", &fs);
-		f[2] = strtok_r(NULL, " ", &fs);
-		for (i = 0; i < 3; i++)
-			if (f[i] == NULL ||
-			    policy_parse_u32(f[i], ID_INVALID, &v[i]) == -1)
-				return -1;
-		bad[0] = v[0];
+	for (p = buf; *p != '\0'; p += k) {
+		k = 0;
+		if (sscanf(p, "%u %u %u\n%n", &v[0], &v[1], &v[2], &k) != 3 ||
+		    k == 0)
+			return -1;
 		bad[1] = v[2];
-		if (!policy_permits_ids(&c->ent, type, v[0], v[2]))
-			return 0;
-		bad[0] = v[1];
-		if (!policy_permits_ids(&c->ent, type, v[1], v[2]))
-			return 0;
+		for (i = 0; i < 2; i++) {
+			bad[0] = v[i];
+			if (!policy_permits_ids(&c->ent, type, v[i], v[2]))
+				return 0;
+		}
 	}
-	return lines > 0;
+	return p != buf;
 }
 
 /*

@@ -1,22 +1,12 @@
 /*
- * roost-helper map TARGET u|g:INSIDE:OUTSIDE:COUNT...
- *
- * Writes setgroups (when the policy denies it), gid_map, then uid_map of a
- * user namespace the caller owns and has not mapped yet, each in one
- * write(2), after every extent has been checked against the caller's
- * entitlement.  Nothing is written unless everything passed.
+ * roost-helper map TARGET u|g:INSIDE:OUTSIDE:COUNT...: setgroups (when
+ * denied), gid_map, then uid_map of an unmapped user namespace the caller
+ * owns, each in one write(2), after every extent passed the entitlement.
  *
  * Capabilities: CAP_SETUID, CAP_SETGID, CAP_SETFCAP (as the caller; the
  * last only for a root caller mapping host 0).
  */
 #include <linux/capability.h>
-
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "helper.h"
 
@@ -73,10 +63,9 @@ plan_add(struct map_plan *pl, const struct idmap_extent *x)
 }
 
 /*
- * pre: extents parsed.  Decide everything before anything is opened:
- * counts and overlaps, host root, the entitlement, the map's size, and
- * setgroups.  Without a setgroups rule in the policy, shadow's rule holds:
- * deny when only the caller's own gid is mapped (CVE-2018-7169).
+ * Everything is decided before anything is opened.  Without a setgroups
+ * rule in the policy, shadow's holds: deny when only the caller's own gid
+ * is mapped (CVE-2018-7169).
  */
 static void
 map_decide(const struct request *rq, const struct caller *c,
@@ -141,12 +130,8 @@ map_empty(int procfd, const char *name)
 	return n == 0 ? 1 : (n == 1 ? 0 : -1);
 }
 
-/*
- * pre: plan decided; caps: CAP_SETGID, CAP_SETUID (+CAP_SETFCAP for a
- * root caller mapping host 0, kernel 5.12 verify_root_map()), raised
- * only around each write; undo: none needed, the first write happens
- * after the last check.
- */
+/* CAP_SETFCAP too for a root caller mapping host 0 (verify_root_map(),
+ * Linux 5.12).  No undo: the first write comes after the last check. */
 static void
 map_write(const char *target, int fd, const char *name, const char *text,
     size_t len, uint64_t caps)
@@ -174,12 +159,9 @@ map_act(const struct request *rq, const struct caller *c,
 		ucaps |= CAPBIT(CAP_SETFCAP);
 	if ((procfd = target_open(rq)) == -1)
 		die(rq->target, NOT_YOURS);
-	/*
-	 * Open first, verify after: an id map file is bound to the user
-	 * namespace the task had at open(2), and a task can only move to
-	 * descendant namespaces, so a namespace verified afterwards is the
-	 * one the files write to, or a child of it that fails the check.
-	 */
+	/* Open, then verify: a map file is bound to the namespace its task
+	 * had at open(2), and a task only moves on to descendants, which
+	 * fail the check. */
 	if (pl->len[0] > 0 && ((pl->deny_setgroups && (sfd = openat(procfd,
 	    "setgroups", O_WRONLY | O_CLOEXEC)) == -1) ||
 	    (gfd = open_map(procfd, "gid_map", gcaps)) == -1))
@@ -189,8 +171,7 @@ map_act(const struct request *rq, const struct caller *c,
 	if ((nsfd = target_verify_userns(procfd, c->uid)) == -1)
 		die(rq->target, NOT_YOURS);
 	close(nsfd);
-	/* Only the maps this request writes need be empty: newuidmap and
-	 * newgidmap each write one. */
+	/* Only the maps written need be empty (newuidmap writes one). */
 	if ((ufd != -1 && map_empty(procfd, "uid_map") != 1) ||
 	    (gfd != -1 && map_empty(procfd, "gid_map") != 1))
 		die(rq->target, "id maps already written");

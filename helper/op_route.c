@@ -1,19 +1,13 @@
 /*
- * roost-helper route TARGET HOSTIF ADDR[/LEN]: route an address the
- * policy grants the caller to a veth of theirs, and give that veth the
- * link-local gateway the container routes through (169.254.0.1 for IPv4,
- * fe80::1 for IPv6): the routed mode that lxc-user-nic leaves to root
- * scripts run through sudo or userv.
+ * roost-helper route TARGET HOSTIF ADDR[/LEN]: route an address the policy
+ * grants the caller to a veth of theirs, which gets the container's
+ * link-local gateway (169.254.0.1, fe80::1): the routed mode lxc-user-nic
+ * leaves to root scripts run through sudo or userv.
  *
- * Capabilities: CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID (uid 0 throughout;
- * the last two only to open the target's namespace as the caller).
+ * Capabilities: CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID (see net_enter()).
  */
 #include <arpa/inet.h>
 #include <linux/rtnetlink.h>
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <libmnl/libmnl.h>
 
 #include "helper.h"
@@ -69,9 +63,8 @@ veth_index(const struct nl_link *l, void *data)
 	return 0;
 }
 
-/* Each route to a device in the main table that overlaps the one asked
- * for: the first on another of roost's veths, and whether that one is
- * already routed to the caller's. */
+/* Of the main table's routes that overlap the one asked for: the first on
+ * another roost veth, and whether it is already on the caller's. */
 static int
 route_one(const struct nlmsghdr *nlh, void *data)
 {
@@ -94,12 +87,9 @@ route_one(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/*
- * Only a route to another of roost's veths is another user's address (or
- * the caller's, on another veth); the host's own routes, such as an
- * on-link LAN prefix, are the admin's.  Runs under the quota lock, so no
- * veth is made meanwhile.
- */
+/* A route to another roost veth is another user's address (or the
+ * caller's elsewhere); the host's own routes are the admin's.  Under the
+ * lock, so no veth is made meanwhile. */
 static void
 route_clash(const struct request *rq, struct clash *k)
 {

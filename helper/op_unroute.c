@@ -3,12 +3,9 @@
  * `route` made to a veth of the caller's.  The gateway address stays: it
  * goes with the veth.
  *
- * Capabilities: CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID (uid 0 throughout;
- * the last two only to open the target's namespace as the caller).
+ * Capabilities: CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID (see net_enter()).
  */
 #include <linux/rtnetlink.h>
-#include <errno.h>
-#include <string.h>
 
 #include "helper.h"
 

@@ -2,20 +2,16 @@
  * roost-helper unveth TARGET HOSTIF: delete a host veth of the caller's
  * whose peer lives in TARGET's network namespace.
  *
- * Capabilities: CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID (uid 0 throughout;
- * the last two only to open the target's namespace as the caller).
+ * Capabilities: CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID (see net_enter()).
  */
-#include <errno.h>
-#include <string.h>
 
 #include "helper.h"
 
 /*
- * HOSTIF is a veth that roost made for the caller (its tag), and its peer
- * lives in NETFD, the target's namespace, already proven the caller's
- * (IFLA_LINK_NETNSID against the id the host knows NETFD by).  Every field
- * must match: a name alone let one tenant delete another's device in
- * lxc-user-nic (CVE-2026-39402).  Dies otherwise.
+ * HOSTIF is a veth roost made for the caller (its tag) whose peer lives in
+ * NETFD, the target's namespace (IFLA_LINK_NETNSID against the host's id
+ * for NETFD).  Every field: a name alone let one tenant delete another's
+ * device in lxc-user-nic (CVE-2026-39402).
  */
 void
 veth_owned(const struct request *rq, const struct caller *c, int netfd,
@@ -30,15 +26,14 @@ veth_owned(const struct request *rq, const struct caller *c, int netfd,
 		die(rq->ifa, "not a veth of yours in that network namespace");
 }
 
-/* Both ends go; the kernel takes ~20 ms over it (bench/README.md). */
+/* Both ends go.  By index, which the kernel does not soon reuse. */
 static void
 unveth_run(const struct request *rq, struct caller *c)
 {
 	struct nl_link	 l;
 
 	veth_owned(rq, c, net_enter(rq, c, 0), &l);
-	/* By index, which the kernel never reuses soon: not by name. */
-	if (nl_link_del(l.index) == -1)
+	if (nl_link_del(NULL, l.index) == -1)
 		die(rq->ifa, "cannot delete: %s", strerror(errno));
 	log_granted(rq->target, "%s", rq->ifa);
 }

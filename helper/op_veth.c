@@ -1,23 +1,17 @@
 /*
  * roost-helper veth TARGET BRIDGE IFNAME: a veth pair whose peer is born
- * in TARGET's network namespace as IFNAME, and whose host end is attached
- * to BRIDGE (or to nothing, for "none"), tagged with its owner, and up.
+ * in TARGET's network namespace as IFNAME; the host end is attached to
+ * BRIDGE (or nothing, for "none"), tagged with its owner, and up.
  *
- * The tag is the host end's ifalias, "roost uid=UID grant=SOURCE
- * bridge=BRIDGE".  Only root can set it in the host's namespace, so the
- * kernel's own list of links is the quota's ledger: a veth that dies with
- * its container's namespace leaves no stale record behind.
+ * The tag, the host end's ifalias "roost uid=UID grant=SOURCE
+ * bridge=BRIDGE", only root can set: the kernel's list of links is the
+ * quota's ledger, and a veth that dies with its namespace leaves no record.
  *
- * Capabilities: CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID (uid 0 throughout;
- * the last two only to open the target's namespace as the caller).
+ * Capabilities: CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID (see net_enter()).
  */
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <libmnl/libmnl.h>
 
 #include "helper.h"
@@ -86,8 +80,7 @@ veth_create(const char *host, const char *peer, unsigned int mtu, int netfd)
 	struct nlmsghdr	*nlh;
 	struct nlattr	*info, *data, *p;
 
-	/* Locally administered, and high: a bridge takes the lowest MAC of
-	 * its ports, never this one. */
+	/* High: a bridge takes its ports' lowest MAC, never this one. */
 	arc4random_buf(mac, sizeof(mac));
 	mac[0] = 0xfe;
 	nlh = nl_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
@@ -142,8 +135,7 @@ veth_make(const struct request *rq, const struct caller *c,
 		snprintf(host, IFNAMSIZ, "roost%08x", arc4random());
 		if (veth_create(host, rq->ifb, br->mtu, netfd) == 0)
 			break;
-		/* EEXIST names the peer, unless the random host name is
-		 * taken (then try another). */
+		/* EEXIST: the peer's name, or else the host's (try another). */
 		if (errno != EEXIST)
 			die(rq->ifb, "cannot create: %s", strerror(errno));
 		if (nl_link_get(host, 0, &l) == -1)
@@ -154,8 +146,7 @@ veth_make(const struct request *rq, const struct caller *c,
 		die(host, "no free name");
 	if (veth_setup(host, c, g, br) == -1) {
 		e = errno;
-		if (nl_link_get(host, 0, &l) == 0)
-			nl_link_del(l.index);
+		nl_link_del(host, 0);
 		die(host, "cannot set up: %s", strerror(e));
 	}
 }
@@ -179,7 +170,7 @@ veth_run(const struct request *rq, struct caller *c)
 	netfd = net_enter(rq, c, 1);
 	if (strcmp(rq->ifa, "none") != 0)
 		bridge_get(rq->ifa, &br);
-	/* Allotments in entitlement order: the user's own, then groups'. */
+	/* The user's own allotment first, then the groups'. */
 	for (i = 0; i < e->nveths; i++) {
 		q.g = &e->veths[i];
 		q.n = 0;
@@ -194,10 +185,9 @@ veth_run(const struct request *rq, struct caller *c)
 		die(rq->ifa, "quota of %u reached", total);
 	veth_make(rq, c, q.g, &br, netfd, host);
 	if (printf("%s\n", host) < 0 || fflush(stdout) == EOF) {
-		i = (size_t)errno;
-		if (nl_link_get(host, 0, &br) == 0)
-			nl_link_del(br.index);
-		die(host, "stdout: %s", strerror((int)i));
+		netfd = errno;
+		nl_link_del(host, 0);
+		die(host, "stdout: %s", strerror(netfd));
 	}
 	log_granted(rq->target, "%s on %s as %s, %s %u of %u", host, rq->ifa,
 	    rq->ifb, q.g->source, q.n + 1, q.g->count);

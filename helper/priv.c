@@ -6,12 +6,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
-#include <errno.h>
 #include <grp.h>
 #include <signal.h>
-#include <stdint.h>
-#include <string.h>
-#include <unistd.h>
 
 #include <cap-ng.h>
 
@@ -20,34 +16,30 @@
 static const int	*priv_caps;
 static size_t		 priv_ncaps;
 
-/* Effective = the kept caps in mask EFF, permitted = the kept set. */
+/* Permitted = the kept caps, effective = those of them in EFF. */
 static int
 priv_set(uint64_t eff)
 {
-	size_t	 i;
+	unsigned int	 cap;
+	size_t		 i;
 
 	capng_clear(CAPNG_SELECT_CAPS);
 	for (i = 0; i < priv_ncaps; i++) {
-		if (capng_update(CAPNG_ADD, CAPNG_PERMITTED,
-		    (unsigned int)priv_caps[i]) != 0)
-			return -1;
-		if ((eff & CAPBIT(priv_caps[i])) != 0 &&
-		    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE,
-		    (unsigned int)priv_caps[i]) != 0)
+		cap = (unsigned int)priv_caps[i];
+		if (capng_update(CAPNG_ADD, (eff & CAPBIT(cap)) != 0 ?
+		    CAPNG_PERMITTED | CAPNG_EFFECTIVE : CAPNG_PERMITTED,
+		    cap) != 0)
 			return -1;
 	}
-	return 0;
+	return capng_apply(CAPNG_SELECT_CAPS) == 0 ? 0 : -1;
 }
 
 /*
- * All three uids and gids become the caller's and supplementary groups are
- * dropped, so the kernel checks every access as the caller.  Acting with
- * the caller's euid is also what the kernel's map_write() wants: the opener
- * of uid_map must hold CAP_SYS_ADMIN in the target namespace, which the
- * namespace's owner has (shadow 1ecca843).  PR_SET_KEEPCAPS carries the
- * permitted set across setresuid(); capng_apply() then cuts it to the kept
- * capabilities, none effective.  The bounding set is left alone: the
- * helper never execs, and no_new_privs is set besides.
+ * All three uids and gids become the caller's, without supplementary
+ * groups, so the kernel checks every access as the caller; map_write()
+ * also wants the namespace owner's euid (shadow 1ecca843).  KEEPCAPS
+ * carries the permitted set across setresuid(), then cut to CAPS, none
+ * effective.  The helper never execs, and no_new_privs is set besides.
  */
 void
 priv_drop(const struct caller *c, const int *caps, size_t ncaps)
@@ -68,7 +60,7 @@ priv_drop(const struct caller *c, const int *caps, size_t ncaps)
 	    r != c->uid || e != c->uid || s != c->uid ||
 	    rg != c->gid || eg != c->gid || sg != c->gid)
 		die("privileges", "ids did not change");
-	priv_lower();
+	priv_raise(0);
 	/* A credential change may reset dumpable from fs.suid_dumpable. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
@@ -78,23 +70,15 @@ priv_drop(const struct caller *c, const int *caps, size_t ncaps)
 void
 priv_raise(uint64_t caps)
 {
-	if (priv_set(caps) == -1 || capng_apply(CAPNG_SELECT_CAPS) != 0)
-		die("privileges", "cannot raise capabilities");
-}
-
-void
-priv_lower(void)
-{
-	if (priv_set(0) == -1 || capng_apply(CAPNG_SELECT_CAPS) != 0)
-		die("privileges", "cannot lower capabilities");
+	if (priv_set(caps) == -1)
+		die("privileges", "cannot set capabilities");
 }
 
 /*
- * The network operations stay uid 0, keeping only CAPS.  A helper whose
- * real and saved uids are 0 cannot be signalled, stopped or traced by its
- * caller, so a well-timed SIGKILL cannot leave a veth made but not yet
- * tagged with its owner (which the quota would not count), nor a stopped
- * helper hold the quota lock.  Signals a terminal can send are blocked.
+ * The network operations stay uid 0 with CAPS: a caller cannot signal,
+ * stop or trace a process whose real and saved uids are 0, so it can
+ * neither leave a veth made but not yet tagged (uncounted by the quota)
+ * nor hold the quota lock by stopping it.  Terminal signals are blocked.
  */
 void
 priv_keep_root(const int *caps, size_t ncaps)
@@ -105,24 +89,21 @@ priv_keep_root(const int *caps, size_t ncaps)
 	if (getrlimit(RLIMIT_CPU, &cpu) == -1 ||
 	    cpu.rlim_cur != RLIM_INFINITY || cpu.rlim_max != RLIM_INFINITY)
 		die("privileges", "RLIMIT_CPU could not be lifted");
-
 	priv_caps = caps;
 	priv_ncaps = ncaps;
 	if (sigfillset(&all) == -1 || sigprocmask(SIG_BLOCK, &all, NULL) == -1 ||
 	    setgroups(0, NULL) == -1 || setresgid(0, 0, 0) == -1 ||
 	    setresuid(0, 0, 0) == -1 || priv_set(CAPBIT(CAP_NET_ADMIN) |
 	    CAPBIT(CAP_SETUID) | CAPBIT(CAP_SETGID)) == -1 ||
-	    capng_apply(CAPNG_SELECT_CAPS) != 0 ||
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		die("privileges", "%s", strerror(errno));
 }
 
 /*
- * Only the effective ids change, and back: the kernel then checks an
- * access (ptrace-read of /proc/PID/ns/net) exactly as for the caller,
- * with no capability (a uid 0 -> N change clears the effective set; N -> 0
- * restores it from the permitted set).  Needs CAP_SETUID and CAP_SETGID.
+ * Only the effective ids change, and back, so the kernel checks an access
+ * (ptrace-read of /proc/PID/ns/net) as the caller's, with no capability:
+ * 0 -> N clears the effective set, N -> 0 restores it from the permitted.
  */
 void
 priv_as_caller(const struct caller *c)

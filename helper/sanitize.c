@@ -7,20 +7,14 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdlib.h>
-#include <unistd.h>
-
 #include "helper.h"
 
 /*
- * FD, if it is closed, becomes /dev/null.  fds 0-2 must be open: a closed
- * one would be taken by the next open(), and an error message meant for
- * stderr would land in a map or policy file.  A named fd likewise, so that
- * no fd the helper opens later (a policy directory, the syslog socket) can
- * take its number and be mistaken for the caller's target.  Nothing can
- * be printed yet, so failing here is a silent exit.
+ * A closed FD becomes /dev/null.  Were 0-2 closed, the next open() would
+ * take one and a message meant for stderr could land in a map file; were
+ * a named fd closed, the policy directory or the syslog socket could take
+ * its number and pass for the caller's target.  Nothing can be printed
+ * yet, so failing is a silent exit.
  */
 static void
 sanitize_devnull(int fd, int flags)
@@ -34,14 +28,18 @@ sanitize_devnull(int fd, int flags)
 		_exit(1);
 }
 
-/* Close every fd above 2 except KEEP (the fd:N an operation names). */
-static void
-sanitize_fds(const int *keep, size_t nkeep)
+void
+sanitize(const int *keep, size_t nkeep)
 {
-	unsigned int	 lo = 3, hi;
-	size_t		 i;
+	static const struct rlimit	 nocore = { 0, 0 };
+	static const struct rlimit	 nolimit = { RLIM_INFINITY, RLIM_INFINITY };
+	unsigned int			 lo = 3, hi;
+	size_t				 i;
+	int				 fd;
 
-	do {	/* from LO to the next kept fd (HI), or to the end */
+	for (fd = 0; fd <= 2; fd++)
+		sanitize_devnull(fd, O_RDWR);
+	do {	/* close LO up to the next kept fd (HI), or to the end */
 		hi = ~0U;
 		for (i = 0; i < nkeep; i++)
 			if (keep[i] >= (int)lo && (unsigned int)keep[i] < hi)
@@ -51,44 +49,20 @@ sanitize_fds(const int *keep, size_t nkeep)
 			_exit(1);
 		lo = hi + 1;
 	} while (hi != ~0U);
-}
-
-void
-sanitize(const int *keep, size_t nkeep)
-{
-	static const struct rlimit	 nocore = { 0, 0 };
-	static const struct rlimit	 nolimit = { RLIM_INFINITY, RLIM_INFINITY };
-	size_t				 i;
-	int				 fd;
-
-	for (fd = 0; fd <= 2; fd++)
-		sanitize_devnull(fd, O_RDWR);
-	sanitize_fds(keep, nkeep);
 	for (i = 0; i < nkeep; i++)
 		sanitize_devnull(keep[i], O_RDONLY);
-	/*
-	 * The kernel already scrubs LD_* for a setuid exec (AT_SECURE); the
-	 * rest of the caller's environment (TZ, LANG, MALLOC_*, TMPDIR...)
-	 * must not reach libc either.  roost-helper execs nothing and never
-	 * calls setlocale(), so it needs no variable at all.
-	 */
+	/* AT_SECURE already scrubs LD_*; TZ, LANG, MALLOC_*, TMPDIR... must
+	 * not reach libc either.  The helper execs nothing and needs none. */
 	if (clearenv() != 0)
 		_exit(1);
 	umask(077);
-	/*
-	 * Never dumpable: a dumpable privileged process can be ptraced by the
-	 * caller (bubblewrap CVE-2016-8659, CVE-2026-41163).  priv_drop()
-	 * sets it again after every credential change.
-	 */
+	/* A dumpable privileged process can be ptraced by its caller
+	 * (bubblewrap CVE-2016-8659, CVE-2026-41163). */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
 	    setrlimit(RLIMIT_CORE, &nocore) == -1)
 		_exit(1);
-	/*
-	 * CPU time carries across exec: a caller who spent all but a tick of
-	 * its RLIMIT_CPU could have the kernel SIGKILL the helper at a point
-	 * of its choosing.  Root may lift the limit, given CAP_SYS_RESOURCE
-	 * in its bounding set; the operations that must not be killed
-	 * half-way check that it did (priv_keep_root).
-	 */
+	/* CPU time carries across exec: a caller could have the kernel
+	 * SIGKILL the helper where it chose.  priv_keep_root() checks the
+	 * lift where being killed half-way matters. */
 	(void)setrlimit(RLIMIT_CPU, &nolimit);
 }

@@ -13,12 +13,7 @@
 #include <linux/magic.h>
 #include <linux/nsfs.h>
 
-#include <errno.h>
 #include <sched.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "helper.h"
@@ -53,11 +48,10 @@ same_inode(int fd, const char *path)
 }
 
 /*
- * The user namespace of the process behind PROCFD must be owned by OWNER
- * (NS_GET_OWNER_UID) and be a child of the helper's own user namespace:
- * the outside ids of a map are read in the parent namespace, and the
- * policy speaks of host ids.  "Can open ns/user" alone is not ownership
- * (lxc-user-nic CVE-2017-5985).  Returns the namespace's fd, or -1.
+ * The user namespace of PROCFD's process, if OWNER owns it and it is a
+ * child of the helper's (a map's outside ids are read in the parent; the
+ * policy speaks of host ids).  "Can open ns/user" is not ownership
+ * (lxc-user-nic CVE-2017-5985).
  */
 int
 target_verify_userns(int procfd, uid_t owner)
@@ -81,13 +75,10 @@ target_verify_userns(int procfd, uid_t owner)
 }
 
 /*
- * The network namespace of the target, opened with the caller's ids
- * (ptrace-read access to ns/net), then checked: not the helper's own (the
- * host's), and owned by a user namespace the caller owns
- * (NS_GET_USERNS + NS_GET_OWNER_UID; lxc-user-nic CVE-2017-5985 is what
- * "can open it" alone allows).  Returns the fd, passed to the kernel as
- * IFLA_NET_NS_FD: the pid is never looked up again.  Dies otherwise,
- * with one message for every failure on a caller-named pid.
+ * The target's network namespace, opened with the caller's ids (ptrace-read
+ * of ns/net): not the host's, and owned by a user namespace the caller owns
+ * (CVE-2017-5985 again).  Its fd is what the kernel gets (IFLA_NET_NS_FD):
+ * the pid is never looked up again.
  */
 static int
 target_netns(const struct request *rq, const struct caller *c)
@@ -121,11 +112,8 @@ target_netns(const struct request *rq, const struct caller *c)
 	return fd;
 }
 
-/*
- * The lock that makes count-then-create atomic, in a root-only directory
- * (never a caller-writable path: bubblewrap CVE-2019-12439).  Called as
- * root; the helper holding it cannot be stopped by a caller.
- */
+/* Makes count-then-create atomic; in a root-only directory, never a
+ * caller-writable path (bubblewrap CVE-2019-12439). */
 static int
 net_lock(void)
 {
@@ -152,10 +140,9 @@ net_lock(void)
 }
 
 /*
- * How every network operation starts: stay root with the capabilities to
- * open the target's namespace as the caller, then keep CAP_NET_ADMIN
- * alone, open the netlink socket and, if LOCK, take the lock (held until
- * exit).  Returns the namespace's fd.
+ * Every network operation stays uid 0 and opens the target's namespace as
+ * the caller (CAP_SETUID, CAP_SETGID), then keeps CAP_NET_ADMIN alone and,
+ * if LOCK, holds the lock until exit.
  */
 int
 net_enter(const struct request *rq, const struct caller *c, int lock)
