@@ -62,11 +62,9 @@ count_one(const struct nl_link *l, void *data)
 static void
 bridge_get(const char *name, struct nl_link *br)
 {
-	if (nl_link_get(name, 0, br) == -1) {
-		if (errno == ENODEV)
-			die(name, "no such interface");
-		die(name, "%s", strerror(errno));
-	}
+	if (nl_link_get(name, 0, br) == -1)
+		die(name, "%s", errno == ENODEV ? "no such interface" :
+		    strerror(errno));
 	if (strcmp(br->kind, "bridge") != 0)
 		die(name, "not a bridge");
 }
