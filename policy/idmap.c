@@ -8,11 +8,8 @@
 
 #include "policy.h"
 
-/*
- * Decimal digits only: no sign, no blanks, no leading zero, no base
- * prefix.  strtoul(3) would take " +1", "-1" (as ULONG_MAX) and "0x10";
- * shadow's newuidmap mis-parsed maps through such leniency.
- */
+/* Decimal digits only: strtoul(3) would take " +1", "-1" (as ULONG_MAX)
+ * and "0x10", leniency through which shadow's newuidmap mis-parsed maps. */
 static int
 parse_u32n(const char *s, size_t len, uint32_t max, uint32_t *out)
 {
@@ -75,13 +72,6 @@ idmap_parse(const char *s, struct idmap_extent *x)
 	return 0;
 }
 
-static int
-overlaps(uint32_t a, uint32_t b, uint32_t count_a, uint32_t count_b)
-{
-	return (uint64_t)a < (uint64_t)b + count_b &&
-	    (uint64_t)b < (uint64_t)a + count_a;
-}
-
 /* The first extent before X[I] of its type that it overlaps, or I. */
 static size_t
 overlapped(const struct idmap_extent *x, size_t i)
@@ -90,18 +80,18 @@ overlapped(const struct idmap_extent *x, size_t i)
 
 	for (b = x; b < a; b++)
 		if (b->type == a->type &&
-		    (overlaps(a->inside, b->inside, a->count, b->count) ||
-		    overlaps(a->outside, b->outside, a->count, b->count)))
+		    ((a->inside < (uint64_t)b->inside + b->count &&
+		    b->inside < (uint64_t)a->inside + a->count) ||
+		    (a->outside < (uint64_t)b->outside + b->count &&
+		    b->outside < (uint64_t)a->outside + a->count)))
 			return (size_t)(b - x);
 	return i;
 }
 
-/*
- * The kernel refuses more than 340 extents per map (kernel commit
- * 6397fac4915a, "userns: bump idmap limits to 340") and overlapping ones
- * (mappings_overlap() in kernel/user_namespace.c); refuse them first so
- * that the helper never half-writes a request.
- */
+/* The kernel refuses more than 340 extents per map (commit 6397fac4915a,
+ * "userns: bump idmap limits to 340") and overlapping ones
+ * (mappings_overlap()); refusing them first, the helper never half-writes
+ * a request. */
 int
 idmap_validate(const struct idmap_extent *x, size_t n, size_t *bad,
     size_t *other)

@@ -1,7 +1,7 @@
 /*
  * open.c: open the policy so that only root can have written it, and read
- * it through that one fd (doas checks its config with fstat(2) on the fd
- * it parses, too).
+ * it through that one fd (as doas checks its config with fstat(2) on the
+ * fd it parses).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,34 +23,16 @@ bad_path(const char *path, const char *why, int e, char *err, size_t errlen)
 }
 
 /*
- * Root-owned and not group- or world-writable, or anyone who can write it
- * (or rename entries in a directory above it) could grant themselves ids.
- */
-static const char *
-unsafe(int fd, int want_dir)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) == -1)
-		return strerror(errno);
-	if (!want_dir && !S_ISREG(st.st_mode))
-		return "not a regular file";
-	if (st.st_uid != 0)
-		return "not owned by root";
-	if ((st.st_mode & 022) != 0)
-		return "group or world writable";
-	return NULL;
-}
-
-/*
- * Open and check NAME under DFD, a checked directory that is closed here
- * (unless it is AT_FDCWD); PATH names it in messages.
+ * Open NAME under DFD, a checked directory closed here (unless AT_FDCWD);
+ * PATH names it in messages.  It must be root-owned and not group- or
+ * world-writable, or anyone who can write it (or rename entries in a
+ * directory above it) could grant themselves ids.
  */
 static int
 open_step(int dfd, const char *name, const char *path, int last,
     char *err, size_t errlen)
 {
-	const char *why;
+	const char *why = NULL;
 	struct stat st;
 	int fd, e = EPERM;
 
@@ -66,8 +48,15 @@ open_step(int dfd, const char *name, const char *path, int last,
 		if ((e == ELOOP || e == ENOTDIR) && fstatat(dfd, name, &st,
 		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
 			why = "is a symbolic link";
-	} else if ((why = unsafe(fd, !last)) == NULL && last &&
-	    fcntl(fd, F_SETFL, 0) == -1) {
+	} else if (fstat(fd, &st) == -1)
+		why = strerror(errno);
+	else if (last && !S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (st.st_uid != 0)
+		why = "not owned by root";
+	else if ((st.st_mode & 022) != 0)
+		why = "group or world writable";
+	else if (last && fcntl(fd, F_SETFL, 0) == -1) {
 		e = errno;
 		why = strerror(e);
 	}
@@ -80,10 +69,8 @@ open_step(int dfd, const char *name, const char *path, int last,
 	return bad_path(path, why, e, err, errlen);
 }
 
-/*
- * One component at a time from "/", never following a symbolic link, so
- * that each directory checked is the one the next step opens from.
- */
+/* One component at a time from "/", never following a symbolic link, so
+ * that each directory checked is the one the next step opens from. */
 int
 policy_open(const char *path, char *err, size_t errlen)
 {
@@ -132,14 +119,14 @@ policy_load_fd(struct policy *p, int fd, const char *name, char *err,
 		return bad_path(name, strerror(errno), errno, err, errlen);
 	while (len <= POLICY_MAX_BYTES && r != 0) {
 		r = read(fd, buf + len, POLICY_MAX_BYTES + 1 - len);
-		if (r == -1 && errno != EINTR) {
-			e = errno;
-			free(buf);
-			return bad_path(name, strerror(e), e, err, errlen);
-		}
+		if (r == -1 && errno != EINTR)
+			break;
 		len += r > 0 ? (size_t)r : 0;
 	}
-	rc = policy_parse(p, buf, len, name, err, errlen);
+	if (r == -1)
+		rc = bad_path(name, strerror(errno), errno, err, errlen);
+	else
+		rc = policy_parse(p, buf, len, name, err, errlen);
 	e = errno;
 	free(buf);
 	errno = e;

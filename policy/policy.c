@@ -1,12 +1,8 @@
 /*
- * policy.c: the strict parser of roost-policy(5).
- *
- * inih does the INI parsing proper, but it is lenient where a privilege
- * policy must not be: it takes "key: value", joins indented lines onto the
- * previous value, ignores junk after "]", and never reports a section
- * with no keys.  So the reader that feeds it one line at a time lexes every
- * raw line first, and knows the line number (Debian builds inih with
- * INI_HANDLER_LINENO=0).  Any error rejects the whole file.
+ * policy.c: the strict parser of roost-policy(5), and the entitlement a
+ * caller draws from a policy.  inih is lenient where a policy must not be,
+ * so the reader that feeds it lexes and counts every raw line first
+ * (SECURITY.md, invariant 5).  Any error rejects the whole file.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -58,16 +54,32 @@ nomem(struct parse_ctx *c)
 	return -1;
 }
 
-/*
- * Copy the next raw line, without its newline, to STR (SIZE bytes) and
- * return 1; 0 at the end of the buffer; -1 on an error, which includes
- * bytes that would make a line mean something else to inih or a terminal.
- */
+/* Append the N elements of SIZE bytes at ADD to the array *LISTP of *NLIST.
+ * LISTP is the address of any T *, read and written with memcpy(): T **
+ * cannot alias void **. */
+static int
+append(void *listp, size_t *nlist, const void *add, size_t n, size_t size)
+{
+	char	*list, *p;
+
+	if (n == 0)
+		return 0;
+	memcpy(&list, listp, sizeof(list));
+	if ((p = reallocarray(list, *nlist + n, size)) == NULL)
+		return -1;
+	memcpy(p + *nlist * size, add, n * size);
+	memcpy(listp, &p, sizeof(p));
+	*nlist += n;
+	return 0;
+}
+
+/* Copy the next raw line, without its newline, to STR (SIZE bytes): 1, or
+ * 0 at the end, or -1 on an error, which includes bytes that would make a
+ * line mean something else to inih or a terminal. */
 static int
 next_line(struct parse_ctx *c, char *str, size_t size)
 {
-	const unsigned char *s = (const unsigned char *)c->buf + c->pos;
-	const unsigned char *nl;
+	const unsigned char *s = (const unsigned char *)c->buf + c->pos, *nl;
 	size_t n, i;
 
 	if (c->error != 0)
@@ -106,16 +118,24 @@ valid_name(const char *s)
 	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_.-") >= m;
 }
 
-/* [user:NAME] or [group:NAME], held in c->header: each at most once. */
+/* "[user:NAME]" or "[group:NAME]", each at most once, then nothing but
+ * blanks and a ";" comment. */
 static int
-open_section(struct parse_ctx *c)
+lex_header(struct parse_ctx *c, const char *s)
 {
 	struct policy *p = c->p;
-	struct policy_section *sec;
-	const char *h = c->header, *name = h + 5;
+	struct policy_section sec;
+	const char *e = strchr(s, ']'), *h = c->header, *name = h + 5;
 	enum policy_kind kind = POLICY_USER;
-	size_t i;
+	size_t i, k;
 
+	if (e == NULL)
+		return fail(c, "syntax error");
+	k = strspn(e + 1, BLANKS);
+	if (e[1 + k] != '\0' && (e[1 + k] != ';' || k == 0))
+		return fail(c, "syntax error");
+	memcpy(c->header, s + 1, (size_t)(e - s) - 1);
+	c->header[e - s - 1] = '\0';
 	if (strncmp(h, "group:", 6) == 0) {
 		kind = POLICY_GROUP;
 		name = h + 6;
@@ -128,39 +148,17 @@ open_section(struct parse_ctx *c)
 		    strcmp(p->sections[i].name, name) == 0)
 			return fail(c, "duplicate section [%s] (first at line "
 			    "%u)", h, p->sections[i].line);
-	if ((sec = reallocarray(p->sections, p->nsections + 1,
-	    sizeof(*sec))) == NULL)
-		return nomem(c);
-	p->sections = sec;
-	sec = memset(&sec[p->nsections++], 0, sizeof(*sec));
-	sec->kind = kind;
-	strlcpy(sec->name, name, sizeof(sec->name));
-	sec->line = c->line;
-	return 0;
+	memset(&sec, 0, sizeof(sec));
+	sec.kind = kind;
+	strlcpy(sec.name, name, sizeof(sec.name));
+	sec.line = c->line;
+	return append(&p->sections, &p->nsections, &sec, 1,
+	    sizeof(sec)) == -1 ? nomem(c) : 0;
 }
 
-/* "[" NAME "]", then nothing but blanks and a ";" comment. */
-static int
-lex_header(struct parse_ctx *c, const char *s)
-{
-	const char *e = strchr(s, ']');
-	size_t k;
-
-	if (e == NULL)
-		return fail(c, "syntax error");
-	k = strspn(e + 1, BLANKS);
-	if (e[1 + k] != '\0' && (e[1 + k] != ';' || k == 0))
-		return fail(c, "syntax error");
-	memcpy(c->header, s + 1, (size_t)(e - s) - 1);
-	c->header[e - s - 1] = '\0';
-	return open_section(c);
-}
-
-/*
- * "key = value [;comment]": the key is [a-z-]+ and the first separator
+/* "key = value [;comment]": the key is [a-z-]+ and the first separator
  * "=" (inih would also split at ":").  The value ends where inih ends it:
- * at a ";" after a blank.
- */
+ * at a ";" after a blank. */
 static int
 lex_key(struct parse_ctx *c, const char *s)
 {
@@ -224,33 +222,10 @@ number(struct parse_ctx *c, const char *what, const char *s, uint32_t *out)
 	    "%smalformed number \"%s\"", what, s);
 }
 
-/*
- * Host ids START..START+COUNT-1: never host root, and never reaching
- * (u32)-1, which the kernel reserves as the invalid id (so no wrap).
- */
-static int
-host_range(struct parse_ctx *c, const char *what, const char *start,
-    const char *count, struct policy_grant *r)
-{
-	if (number(c, what, start, &r->start) == -1 ||
-	    number(c, what, count, &r->count) == -1)
-		return -1;
-	if (r->count == 0)
-		return fail(c, "%scount must be at least 1", what);
-	if (r->start == 0)
-		return fail(c, "%srange includes host id 0", what);
-	if ((uint64_t)r->start + r->count > ID_INVALID)
-		return fail(c, "%srange wraps past 4294967294", what);
-	r->line = c->line;
-	strlcpy(r->source, c->header, sizeof(r->source));
-	return 0;
-}
-
-/*
- * uids or gids.  Overlapping grants would let two users (or a user and a
- * group) reach each other's files through their namespaces, so no host
- * id may be granted twice anywhere in the file.
- */
+/* uids or gids START COUNT: never host root, never reaching (u32)-1, the
+ * kernel's invalid id (so no wrap), and no host id granted twice in the
+ * file, or two users (or a user and a group) could reach each other's
+ * files through their namespaces. */
 static int
 add_ids(struct parse_ctx *c, struct policy_section *sec, const char *key,
     const char *value)
@@ -263,8 +238,15 @@ add_ids(struct parse_ctx *c, struct policy_section *sec, const char *key,
 
 	if (two_fields(value, buf, &a, &b) == -1)
 		return fail(c, "%swant START COUNT", what);
-	if (host_range(c, what, a, b, &r) == -1)
+	if (number(c, what, a, &r.start) == -1 ||
+	    number(c, what, b, &r.count) == -1)
 		return -1;
+	if (r.count == 0)
+		return fail(c, "%scount must be at least 1", what);
+	if (r.start == 0)
+		return fail(c, "%srange includes host id 0", what);
+	if ((uint64_t)r.start + r.count > ID_INVALID)
+		return fail(c, "%srange wraps past 4294967294", what);
 	for (i = 0; i < c->p->nsections; i++) {
 		o = u ? c->p->sections[i].uids : c->p->sections[i].gids;
 		n = u ? c->p->sections[i].nuids : c->p->sections[i].ngids;
@@ -274,11 +256,9 @@ add_ids(struct parse_ctx *c, struct policy_section *sec, const char *key,
 				return fail(c, "%srange overlaps line %u",
 				    what, o[j].line);
 	}
-	if ((o = reallocarray(*list, *np + 1, sizeof(*o))) == NULL)
-		return nomem(c);
-	*list = o;
-	o[(*np)++] = r;
-	return 0;
+	r.line = c->line;
+	strlcpy(r.source, c->header, sizeof(r.source));
+	return append(list, np, &r, 1, sizeof(r)) == -1 ? nomem(c) : 0;
 }
 
 int
@@ -292,16 +272,14 @@ policy_valid_ifname(const char *s)
 }
 
 static int
-add_veth(struct parse_ctx *c, struct policy_section *sec, const char *key,
-    const char *value)
+add_veth(struct parse_ctx *c, struct policy_section *sec, const char *value)
 {
 	char buf[POLICY_MAX_LINE + 1], *bridge, *count;
-	struct policy_veth *v;
+	struct policy_veth v;
 	uint32_t n;
 	size_t i;
 	int r;
 
-	(void)key;
 	if (two_fields(value, buf, &bridge, &count) == -1)
 		return fail(c, "veth: want BRIDGE COUNT");
 	if (!policy_valid_ifname(bridge))
@@ -315,15 +293,12 @@ add_veth(struct parse_ctx *c, struct policy_section *sec, const char *key,
 		return fail(c, "veth: malformed number \"%s\"", count);
 	if (r == -1 || n == 0)
 		return fail(c, "veth: count must be 1 to %d", POLICY_MAX_VETH);
-	if ((v = reallocarray(sec->veths, sec->nveths + 1, sizeof(*v))) == NULL)
-		return nomem(c);
-	sec->veths = v;
-	v = &v[sec->nveths++];
-	strlcpy(v->bridge, bridge, sizeof(v->bridge));
-	v->count = n;
-	v->line = c->line;
-	strlcpy(v->source, c->header, sizeof(v->source));
-	return 0;
+	strlcpy(v.bridge, bridge, sizeof(v.bridge));
+	v.count = n;
+	v.line = c->line;
+	strlcpy(v.source, c->header, sizeof(v.source));
+	return append(&sec->veths, &sec->nveths, &v, 1, sizeof(v)) == -1 ?
+	    nomem(c) : 0;
 }
 
 /* Do A and B agree in bits FROM to TO - 1, counted from the top of A[0]? */
@@ -382,34 +357,23 @@ policy_route_within(const struct policy_route *r,
 	return r->len >= g->len && policy_route_overlap(r, g);
 }
 
-static int
-parse_route(struct parse_ctx *c, const char *value, struct policy_route *r)
-{
-	if (policy_parse_addr(value, r) == 0) {
-		r->line = c->line;
-		strlcpy(r->source, c->header, sizeof(r->source));
-		return 0;
-	}
-	if (errno == EDOM)
-		return fail(c, "route: host bits set in \"%s\"", value);
-	if (r->family != 0 && strchr(value, '/') != NULL)
-		return fail(c, "route: bad prefix length \"%s\"",
-		    strchr(value, '/') + 1);
-	return fail(c, "route: bad address \"%.*s\"",
-	    (int)strcspn(value, "/"), value);
-}
-
 /* Like ids, no address may be granted twice anywhere in the file. */
 static int
-add_route(struct parse_ctx *c, struct policy_section *sec, const char *key,
-    const char *value)
+add_route(struct parse_ctx *c, struct policy_section *sec, const char *value)
 {
+	const char *slash = strchr(value, '/');
 	struct policy_route r, *o;
 	size_t i, j;
 
-	(void)key;
-	if (parse_route(c, value, &r) == -1)
-		return -1;
+	if (policy_parse_addr(value, &r) == -1) {
+		if (errno == EDOM)
+			return fail(c, "route: host bits set in \"%s\"", value);
+		if (r.family != 0 && slash != NULL)
+			return fail(c, "route: bad prefix length \"%s\"",
+			    slash + 1);
+		return fail(c, "route: bad address \"%.*s\"",
+		    (int)strcspn(value, "/"), value);
+	}
 	for (i = 0; i < c->p->nsections; i++)
 		for (j = 0; j < c->p->sections[i].nroutes; j++) {
 			o = &c->p->sections[i].routes[j];
@@ -417,15 +381,12 @@ add_route(struct parse_ctx *c, struct policy_section *sec, const char *key,
 				return fail(c, "route: overlaps line %u",
 				    o->line);
 		}
-	if ((o = reallocarray(sec->routes, sec->nroutes + 1,
-	    sizeof(*o))) == NULL)
-		return nomem(c);
-	sec->routes = o;
-	o[sec->nroutes++] = r;
-	return 0;
+	r.line = c->line;
+	strlcpy(r.source, c->header, sizeof(r.source));
+	return append(&sec->routes, &sec->nroutes, &r, 1, sizeof(r)) == -1 ?
+	    nomem(c) : 0;
 }
 
-/* setgroups: once per section, allow or deny. */
 static int
 set_setgroups(struct parse_ctx *c, struct policy_section *sec,
     const char *key, const char *value)
@@ -441,34 +402,26 @@ set_setgroups(struct parse_ctx *c, struct policy_section *sec,
 	return 0;
 }
 
-static const struct key {
-	const char	*name;
-	int		(*set)(struct parse_ctx *, struct policy_section *,
-			    const char *, const char *);
-} keys[] = {
-	{ "uids",	add_ids },
-	{ "gids",	add_ids },
-	{ "veth",	add_veth },
-	{ "route",	add_route },
-	{ "setgroups",	set_setgroups },
-};
-
 /* inih's ini_handler: nonzero on success. */
 static int
 handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse_ctx *c = user;
 	struct policy_section *sec;
-	size_t i;
 
 	/* The reader saw the header inih is reporting; anything else means
 	 * the two disagree about what a line is. */
 	if (strcmp(section, c->header) != 0 || c->p->nsections == 0)
 		return fail(c, "syntax error") == 0;
 	sec = &c->p->sections[c->p->nsections - 1];
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strcmp(keys[i].name, key) == 0)
-			return keys[i].set(c, sec, key, value) == 0;
+	if (strcmp(key, "uids") == 0 || strcmp(key, "gids") == 0)
+		return add_ids(c, sec, key, value) == 0;
+	if (strcmp(key, "veth") == 0)
+		return add_veth(c, sec, value) == 0;
+	if (strcmp(key, "route") == 0)
+		return add_route(c, sec, value) == 0;
+	if (strcmp(key, "setgroups") == 0)
+		return set_setgroups(c, sec, key, value) == 0;
 	return fail(c, "unknown key \"%s\" in [%s]", key, c->header) == 0;
 }
 
@@ -513,4 +466,108 @@ policy_free(struct policy *p)
 	}
 	free(p->sections);
 	memset(p, 0, sizeof(*p));
+}
+
+/* Add the section of KIND called NAME, if any, to E.  Each keeps its own
+ * veth entries: a group's allotment is one quota shared by its members.
+ * Deny wins for setgroups: it protects negative group ACLs (CVE-2018-7169)
+ * and no other section may take that away. */
+static int
+grant_section(struct policy_entitlement *e, const struct policy *p,
+    enum policy_kind kind, const char *name)
+{
+	const struct policy_section *s = NULL;
+	size_t i;
+
+	/* By index: an empty policy has sections == NULL, and NULL + 0 is
+	 * undefined (found by tests/fuzz). */
+	for (i = 0; i < p->nsections && s == NULL; i++)
+		if (p->sections[i].kind == kind &&
+		    strcmp(p->sections[i].name, name) == 0)
+			s = &p->sections[i];
+	if (s == NULL)
+		return 0;
+	if (append(&e->uids, &e->nuids, s->uids, s->nuids,
+	    sizeof(*s->uids)) == -1 ||
+	    append(&e->gids, &e->ngids, s->gids, s->ngids,
+	    sizeof(*s->gids)) == -1 ||
+	    append(&e->veths, &e->nveths, s->veths, s->nveths,
+	    sizeof(*s->veths)) == -1 ||
+	    append(&e->routes, &e->nroutes, s->routes, s->nroutes,
+	    sizeof(*s->routes)) == -1)
+		return -1;
+	if (s->setgroups == POLICY_SETGROUPS_DENY ||
+	    (s->setgroups == POLICY_SETGROUPS_ALLOW &&
+	    e->setgroups != POLICY_SETGROUPS_DENY))
+		e->setgroups = s->setgroups;
+	return 0;
+}
+
+int
+policy_entitle(const struct policy *p, const struct policy_user *u,
+    struct policy_entitlement *e)
+{
+	struct policy_grant self[2] = { { u->uid, 1, 0, "self" },
+	    { u->gid, 1, 0, "self" } };
+	size_t i;
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	e->uid = u->uid;
+	e->gid = u->gid;
+	if (append(&e->uids, &e->nuids, &self[0], 1, sizeof(self[0])) == -1 ||
+	    append(&e->gids, &e->ngids, &self[1], 1, sizeof(self[1])) == -1 ||
+	    grant_section(e, p, POLICY_USER, u->name) == -1)
+		goto undo;
+	for (i = 0; i < u->ngroups; i++)
+		if (grant_section(e, p, POLICY_GROUP, u->groups[i]) == -1)
+			goto undo;
+	return 0;
+undo:
+	err = errno;
+	policy_entitlement_free(e);
+	errno = err;
+	return -1;
+}
+
+void
+policy_entitlement_free(struct policy_entitlement *e)
+{
+	free(e->uids);
+	free(e->gids);
+	free(e->veths);
+	free(e->routes);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Walk from START over any grant that holds the next id still to cover,
+ * spanning grants that merely touch.  No allocation, so no failure mode:
+ * a decision is always yes or no. */
+int
+policy_permits_ids(const struct policy_entitlement *e, char type,
+    uint32_t start, uint32_t count)
+{
+	const struct policy_grant *g = type == 'u' ? e->uids : e->gids;
+	size_t i, n = type == 'u' ? e->nuids : e->ngids;
+	uint64_t next = start, end = (uint64_t)start + count;
+	int moved = 1;
+
+	if ((type != 'u' && type != 'g') || count == 0 || end > ID_INVALID)
+		return 0;
+	while (moved && next < end)
+		for (moved = 0, i = 0; i < n && next < end; i++)
+			if (g[i].start <= next &&
+			    next < (uint64_t)g[i].start + g[i].count) {
+				next = (uint64_t)g[i].start + g[i].count;
+				moved = 1;
+			}
+	return next >= end;
+}
+
+int
+policy_self_only(const struct policy_entitlement *e, char type,
+    uint32_t start, uint32_t count)
+{
+	return count == 1 && ((type == 'u' && start == e->uid) ||
+	    (type == 'g' && start == e->gid));
 }

@@ -1,12 +1,9 @@
 /*
  * policy: the strict INI policy (roost-policy(5)) and the pure decisions
- * made from it.  Linked into both roost-helper and roost.
- *
- * Nothing here prints, exits, or opens a path it was not given, except
- * policy_open() and policy_userdb_*(), which take fixed, compiled-in or
- * caller-chosen paths and check what they open.  Every function returns 0,
- * or -1 with errno set (and, where it takes one, a "FILE:LINE: reason"
- * message in err).
+ * made from it, linked into both roost-helper and roost.  Nothing here
+ * prints or exits, and only policy_open() and policy_userdb_lookup() open
+ * a path.  Every function returns 0, or -1 with errno set (and, where it
+ * takes err, a "FILE:LINE: reason" message there).
  */
 #ifndef ROOST_POLICY_H
 #define ROOST_POLICY_H
@@ -37,11 +34,8 @@ enum policy_setgroups {
 	POLICY_SETGROUPS_DENY
 };
 
-/*
- * One right, as a section of the policy grants it and as the caller's
- * entitlement holds it: its line in the policy, and the section that
- * grants it ("user:NAME", "group:NAME", or "self").
- */
+/* One right, in a section and in an entitlement: its line in the policy
+ * and the section granting it ("user:NAME", "group:NAME", or "self"). */
 struct policy_grant {				/* uids, gids */
 	uint32_t	 start;
 	uint32_t	 count;
@@ -85,31 +79,22 @@ struct policy {
 	size_t			 nsections;
 };
 
-/*
- * Open PATH (absolute) for reading, component by component with
- * O_NOFOLLOW from "/": every directory on the way and the file itself must
- * be owned by root and not group- or world-writable, and the file must be
- * a regular file.  Returns the fd, or -1 with errno and a message
- * ("PATH: reason") in err.
- */
+/* Open absolute PATH for reading one O_NOFOLLOW component at a time from
+ * "/": every directory and the file, which must be regular, root-owned
+ * and not group- or world-writable.  The fd, or -1 with "PATH: reason". */
 int	policy_open(const char *path, char *err, size_t errlen);
 
-/*
- * Parse the policy held in BUF (LEN bytes; NAME is used in messages).
- * The whole file is rejected on the first error, with "NAME:LINE: reason"
- * in err; *p is then empty.  policy_load_fd() reads at most
- * POLICY_MAX_BYTES from FD and parses them.
- */
+/* Parse LEN bytes at BUF (NAME in messages); the first error rejects the
+ * whole file and leaves *p empty.  policy_load_fd() parses what it reads
+ * from FD, at most POLICY_MAX_BYTES. */
 int	policy_parse(struct policy *p, const char *buf, size_t len,
 	    const char *name, char *err, size_t errlen);
 int	policy_load_fd(struct policy *p, int fd, const char *name,
 	    char *err, size_t errlen);
 void	policy_free(struct policy *p);
 
-/*
- * The caller, as the user database (/etc/passwd, /etc/group read as files,
- * never through NSS: see SECURITY.md) knows them.
- */
+/* The caller, from /etc/passwd and /etc/group read as files, never through
+ * NSS (SECURITY.md). */
 struct policy_user {
 	uid_t		 uid;
 	gid_t		 gid;			/* primary gid from passwd */
@@ -118,10 +103,8 @@ struct policy_user {
 	size_t		 ngroups;
 };
 
-/*
- * Fill *u for UID from the passwd and group files (normally "/etc/passwd"
- * and "/etc/group").  Fails with ENOENT if UID has no passwd entry.
- */
+/* Fill *u for UID from the passwd and group files (normally /etc/passwd
+ * and /etc/group); ENOENT if UID has no passwd entry. */
 int	policy_userdb_lookup(struct policy_user *u, uid_t uid,
 	    const char *passwd_path, const char *group_path);
 void	policy_user_free(struct policy_user *u);
@@ -140,41 +123,31 @@ struct policy_entitlement {
 	enum policy_setgroups	 setgroups;	/* DENY wins over ALLOW */
 };
 
-/*
- * The union of the [user:NAME] section and the [group:G] sections of every
- * group U belongs to, plus the caller's own uid and primary gid (1:1, as
- * shadow's newuidmap always grants them).
- */
+/* The union of U's [user:NAME] and the [group:G] of each of U's groups,
+ * plus U's own uid and primary gid (1:1, as shadow's newuidmap grants). */
 int	policy_entitle(const struct policy *p, const struct policy_user *u,
 	    struct policy_entitlement *e);
 void	policy_entitlement_free(struct policy_entitlement *e);
 
-/*
- * Is [START, START+COUNT) of type 'u' or 'g' wholly covered by the union of
- * the granted ranges (adjacent grants may be spanned)?  1 yes, 0 no.
- * policy_self_only() is 1 when the range is exactly the caller's own id.
- */
+/* 1 if [START, START+COUNT) of type 'u' or 'g' is wholly granted (adjacent
+ * grants may be spanned), else 0.  policy_self_only(): 1 if the range is
+ * exactly the caller's own id. */
 int	policy_permits_ids(const struct policy_entitlement *e, char type,
 	    uint32_t start, uint32_t count);
 int	policy_self_only(const struct policy_entitlement *e, char type,
 	    uint32_t start, uint32_t count);
 
-/*
- * Strict decimal: digits only, no sign, no leading zero (except "0"
- * itself), at most MAX.  0 ok, -1 with errno EINVAL or ERANGE.
- */
+/* Strict decimal: digits only, no sign, no leading zero (but "0"), at most
+ * MAX.  -1 with errno EINVAL or ERANGE. */
 int	policy_parse_u32(const char *s, uint32_t max, uint32_t *out);
 
 /* An interface name the kernel (dev_valid_name() in net/core/dev.c) and a
  * terminal take as is: 1-15 of [A-Za-z0-9_.-], not "." or "..". */
 int	policy_valid_ifname(const char *s);
 
-/*
- * ADDR[/LEN] (IPv4 or IPv6; LEN defaults to the full length) into *r.
- * -1 with errno EINVAL (malformed) or EDOM (host bits set).  Two prefixes
- * overlap when the shorter contains the other; R is within G when G
- * contains it.
- */
+/* ADDR[/LEN] (IPv4 or IPv6, LEN defaulting to the full length) into *r;
+ * -1 with errno EINVAL (malformed) or EDOM (host bits set).  Prefixes
+ * overlap when the shorter contains the other; R is within G if G has it. */
 int	policy_parse_addr(const char *s, struct policy_route *r);
 int	policy_route_overlap(const struct policy_route *a,
 	    const struct policy_route *b);
@@ -190,14 +163,12 @@ struct idmap_extent {
 };
 
 /*
- * idmap_parse: S must be exactly TYPE:INSIDE:OUTSIDE:COUNT, numbers as
- * policy_parse_u32, COUNT >= 1, and neither INSIDE+COUNT nor
- * OUTSIDE+COUNT may pass 4294967295.  -1/EINVAL or ERANGE otherwise.
- *
- * idmap_validate: the extents of one type must number at most 340 and
- * overlap neither inside nor outside.  On failure returns -1, and *bad and
- * *other are the indices of the offending extent(s) (*other == *bad for a
- * count problem), with errno E2BIG (too many) or EEXIST (overlap).
+ * idmap_parse(): exactly TYPE:INSIDE:OUTSIDE:COUNT, numbers as
+ * policy_parse_u32(), COUNT >= 1, neither INSIDE+COUNT nor OUTSIDE+COUNT
+ * past 4294967295; else EINVAL or ERANGE.  idmap_validate(): at most 340
+ * extents of a type, none overlapping another inside or outside; else
+ * E2BIG or EEXIST, with the offending extents' indices in *bad and *other
+ * (*other == *bad for a count problem).
  */
 int	idmap_parse(const char *s, struct idmap_extent *x);
 int	idmap_validate(const struct idmap_extent *x, size_t n,

@@ -1,8 +1,7 @@
 /*
- * userdb.c: the caller's name and groups, read from the passwd and group
- * files themselves.  Never through NSS: a setuid program must not load
- * modules named by /etc/nsswitch.conf, and must not ask a network
- * directory who may map which ids.
+ * userdb.c: the caller's name and groups, from the passwd and group files
+ * themselves, never through NSS: a setuid program must not load modules
+ * /etc/nsswitch.conf names, nor ask a network directory who may map ids.
  */
 #include <errno.h>
 #include <grp.h>
