@@ -5,14 +5,7 @@
 #ifndef ROOST_HELPER_H
 #define ROOST_HELPER_H
 
-#include <sys/types.h>
-
-#include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "policy.h"
@@ -76,7 +69,6 @@ int	usage_set(const char *, const char *, ...)
 __attribute__((noreturn)) void	die_usage(void);
 __attribute__((noreturn, format(printf, 2, 3)))
 void	die(const char *, const char *, ...);
-const char *log_object(const char *, char *, size_t);
 
 /* caller.c */
 void	caller_identify(struct caller *);

@@ -5,11 +5,7 @@
  * an operation's documented result on stdout.
  */
 #include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <syslog.h>
-#include <unistd.h>
 #define LIBBSD_OPENBSD_VIS
 #include <vis.h>
 
@@ -32,12 +28,9 @@ log_open(const char *prog, const char *op)
 	openlog(prog, LOG_PID, LOG_AUTHPRIV);
 }
 
-/*
- * Objects come from argv: make them printable and short before they reach
- * a terminal or the log (no control characters, no newline forging a
- * second log line).
- */
-const char *
+/* Objects come from argv: printable and short before they reach a
+ * terminal or the log (no newline forging a second log line). */
+static const char *
 log_object(const char *s, char *buf, size_t len)
 {
 	if (len > OBJLEN)
@@ -61,24 +54,18 @@ log_granted(const char *target, const char *fmt, ...)
 	    log_op, log_object(target, obj, sizeof(obj)), vis);
 }
 
-/*
- * Print "PROG: OP: OBJECT: REASON" (shadow's names: "PROG: OBJECT: REASON")
- * and log it with the caller's uid.
- */
+/* "PROG: OP: OBJECT: REASON" (shadow's names: "PROG: OBJECT: REASON"). */
 static void
 report(const char *object, const char *reason)
 {
-	char	 obj[OBJLEN], line[512];
-	int	 compat = strcmp(log_prog, "roost-helper") != 0;
+	const char	*op = log_op;
+	char		 obj[OBJLEN], line[512];
 
-	if (object != NULL)
-		log_object(object, obj, sizeof(obj));
-	if (log_op == NULL || compat)
-		snprintf(line, sizeof(line), "%s%s%s", object ? obj : "",
-		    object ? ": " : "", reason);
-	else
-		snprintf(line, sizeof(line), "%s: %s%s%s", log_op,
-		    object ? obj : "", object ? ": " : "", reason);
+	if (op == NULL || strcmp(log_prog, "roost-helper") != 0)
+		op = "";
+	snprintf(line, sizeof(line), "%s%s%s%s%s", op, *op ? ": " : "",
+	    object ? log_object(object, obj, sizeof(obj)) : "",
+	    object ? ": " : "", reason);
 	fprintf(stderr, "%s: %s\n", log_prog, line);
 	syslog(LOG_WARNING, "uid %u: refused: %s", (unsigned)log_uid, line);
 }

@@ -4,9 +4,6 @@
  * a target names can be kept.  tests/fuzz/fuzz_argv.c drives it.
  */
 #include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "helper.h"
 

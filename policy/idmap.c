@@ -2,9 +2,6 @@
  * idmap.c: strict numbers, and the "u:INSIDE:OUTSIDE:COUNT" extents of a
  * uid_map or gid_map as the kernel will take them (user_namespaces(7)).
  */
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "policy.h"
 

@@ -3,12 +3,8 @@
  * it through that one fd (as doas checks its config with fstat(2) on the
  * fd it parses).
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 

@@ -5,12 +5,8 @@
  * (SECURITY.md, invariant 5).  Any error rejects the whole file.
  */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
 
 #include "policy.h"

@@ -8,10 +8,15 @@
 #ifndef ROOST_POLICY_H
 #define ROOST_POLICY_H
 
+#include <sys/types.h>
 #include <net/if.h>
+
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define POLICY_ERRLEN		256
 #define POLICY_NAMELEN		32	/* longest user or group name */

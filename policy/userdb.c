@@ -3,12 +3,8 @@
  * themselves, never through NSS: a setuid program must not load modules
  * /etc/nsswitch.conf names, nor ask a network directory who may map ids.
  */
-#include <errno.h>
 #include <grp.h>
 #include <pwd.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "policy.h"
 
