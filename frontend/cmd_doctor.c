@@ -179,7 +179,7 @@ doctor_helper(void)
 		report("ok", NULL, "helper %s: setuid root", path);
 }
 
-/* Present, safe and valid; 1 if the caller may not read it. */
+/* Present, safe, readable by all (roost-policy(5)) and valid. */
 static int
 doctor_policy(void)
 {
@@ -187,14 +187,10 @@ doctor_policy(void)
 	char		 err[POLICY_ERRLEN];
 	int		 fd;
 
-	if ((fd = policy_open(ROOST_POLICY_PATH, err, sizeof(err))) == -1 &&
-	    errno == EACCES) {
-		report("warn", "chmod 0644 " ROOST_POLICY_PATH, "policy %s: "
-		    "not readable by you, so roost asks roost-helper",
-		    ROOST_POLICY_PATH);
-		return 1;
-	}
-	if (fd == -1 && errno == ENOENT)
+	if ((fd = explain_open(err, sizeof(err))) == -1 && errno == EACCES)
+		report("FAIL", "chmod 0644 " ROOST_POLICY_PATH, "policy %s",
+		    err);
+	else if (fd == -1 && errno == ENOENT)
 		report("FAIL", "write one (roost-policy(5)); roost policy "
 		    "import converts /etc/subuid", "policy %s", err);
 	else if (fd == -1)
@@ -378,8 +374,7 @@ cmd_doctor(int argc, char **argv)
 		report("warn", NULL, "entitlement: unknown, as the policy "
 		    "cannot be used");
 	else if (explain_load(&x, getuid(), err, sizeof(err)) == -1)
-		report("FAIL", "see the line above", "entitlement: %s",
-		    err[0] != '\0' ? err : "roost-helper check failed");
+		report("FAIL", "see the line above", "entitlement: %s", err);
 	else {
 		doctor_entitlement(&x);
 		doctor_bridges(&x.ent);

@@ -9,16 +9,12 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <pwd.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "roost.h"
-
-#define CHECK_OUT_MAX	(256 * 1024)
 
 const char policy_usage[] =
 "usage: roost policy check [FILE]\n"
@@ -33,148 +29,30 @@ const char policy_usage[] =
 "  --usernet FILE       import FILE, not /etc/lxc/lxc-usernet\n"
 "  -h, --help           show this help\n";
 
-/* A new zeroed element at the end of the array P of *N elements. */
-static void *
-grow(void *p, size_t *n, size_t size)
-{
-	char	*q;
-
-	if ((q = reallocarray(p, *n + 1, size)) == NULL)
-		roost_err("cannot allocate");
-	memset(q + *n * size, 0, size);
-	(*n)++;
-	return q;
-}
-
 /*
- * roost-helper check, for a caller who may not read the policy: its
- * stdout, NUL-terminated, and its wait status.  The helper has said why
- * on stderr if it failed.
+ * The installed policy, opened as the caller: like /etc/subuid it says who
+ * may map which ids and is no secret, so roost-policy(5) has it 0644 and
+ * nothing that only reads it needs roost-helper.  Returns the fd, or -1
+ * with errno and ERR set.
  */
-static char *
-check_by_helper(int *status)
+int
+explain_open(char *err, size_t errlen)
 {
-	posix_spawn_file_actions_t	 fa;
-	char				 a0[] = "roost-helper", a1[] = "check";
-	char				*argv[] = { a0, a1, NULL }, *out;
-	ssize_t				 n;
-	pid_t				 pid;
-	int				 p[2], rc;
+	int	 fd, e;
 
-	if ((out = malloc(CHECK_OUT_MAX + 1)) == NULL)
-		roost_err("cannot allocate");
-	if (pipe2(p, O_CLOEXEC) == -1)
-		roost_err("pipe");
-	if ((rc = posix_spawn_file_actions_init(&fa)) == 0 &&
-	    (rc = posix_spawn_file_actions_adddup2(&fa, p[1], 1)) == 0)
-		rc = posix_spawn(&pid, helper_path(), &fa, NULL, argv,
-		    environ);
-	(void)posix_spawn_file_actions_destroy(&fa);
-	(void)close(p[1]);
-	out[0] = '\0';
-	/* Said, not fatal: roost doctor goes on to its other checks. */
-	*status = W_EXITCODE(1, 0);
-	if (rc != 0) {
-		roost_warnx("%s: %s", helper_path(), strerror(rc));
-		(void)close(p[0]);
-		return out;
+	if ((fd = policy_open(ROOST_POLICY_PATH, err, errlen)) == -1 &&
+	    (e = errno) == EACCES) {
+		(void)snprintf(err, errlen, "%s: not readable by you; "
+		    "roost-policy(5) wants it mode 0644, owned by root",
+		    ROOST_POLICY_PATH);
+		errno = e;
 	}
-	n = roost_read_all(p[0], out, CHECK_OUT_MAX);
-	(void)close(p[0]);
-	while (waitpid(pid, status, 0) == -1)
-		if (errno != EINTR)
-			roost_err("waitpid");
-	out[n < 0 ? 0 : n] = '\0';
-	return out;
-}
-
-/* "uids START COUNT SOURCE", "gids ...", of `roost-helper check`. */
-static void
-helper_ids(struct policy_grant **list, size_t *n, char **t)
-{
-	struct policy_grant	*g;
-
-	*list = grow(*list, n, sizeof(**list));
-	g = &(*list)[*n - 1];
-	(void)policy_parse_u32(t[1], ID_INVALID, &g->start);
-	(void)policy_parse_u32(t[2], ID_INVALID, &g->count);
-	strlcpy(g->source, t[3], sizeof(g->source));
-}
-
-/* "veth BRIDGE COUNT SOURCE" */
-static void
-helper_veth(struct policy_entitlement *e, char **t)
-{
-	struct policy_veth	*v;
-
-	e->veths = grow(e->veths, &e->nveths, sizeof(*e->veths));
-	v = &e->veths[e->nveths - 1];
-	strlcpy(v->bridge, t[1], sizeof(v->bridge));
-	(void)policy_parse_u32(t[2], POLICY_MAX_VETH, &v->count);
-	strlcpy(v->source, t[3], sizeof(v->source));
-}
-
-/* "route ADDRESS/LENGTH SOURCE" */
-static void
-helper_route(struct policy_entitlement *e, char **t)
-{
-	struct policy_route	 r;
-
-	if (policy_parse_addr(t[1], &r) == -1)
-		return;
-	strlcpy(r.source, t[2], sizeof(r.source));
-	e->routes = grow(e->routes, &e->nroutes, sizeof(*e->routes));
-	e->routes[e->nroutes - 1] = r;
-}
-
-/* One line of `roost-helper check` (roost-helper(8)) into E. */
-static void
-helper_line(struct policy_entitlement *e, char *line)
-{
-	char	*t[4], *save = NULL;
-	size_t	 i, n = 0;
-
-	for (i = 0; i < 4; i++)
-		if ((t[i] = strtok_r(i == 0 ? line : NULL, " ", &save)) != NULL)
-			n++;
-	if (n == 4 && strcmp(t[0], "uids") == 0)
-		helper_ids(&e->uids, &e->nuids, t);
-	else if (n == 4 && strcmp(t[0], "gids") == 0)
-		helper_ids(&e->gids, &e->ngids, t);
-	else if (n == 4 && strcmp(t[0], "veth") == 0)
-		helper_veth(e, t);
-	else if (n == 3 && strcmp(t[0], "route") == 0)
-		helper_route(e, t);
-	else if (n == 2 && strcmp(t[0], "setgroups") == 0)
-		e->setgroups = strcmp(t[1], "allow") == 0 ?
-		    POLICY_SETGROUPS_ALLOW : strcmp(t[1], "deny") == 0 ?
-		    POLICY_SETGROUPS_DENY : POLICY_SETGROUPS_UNSET;
-}
-
-/* The caller's entitlement from the helper, which may read the policy. */
-static int
-explain_helper(struct explain *x)
-{
-	char	*out, *line, *save = NULL;
-	int	 st;
-
-	out = check_by_helper(&st);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		free(out);
-		return -1;
-	}
-	for (line = strtok_r(out, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save))
-		helper_line(&x->ent, line);
-	free(out);
-	x->helper = 1;
-	return 0;
+	return fd;
 }
 
 /*
  * What the installed policy grants UID, and which section grants it.
- * Returns 0, or -1 with a message in ERR ("" when roost-helper has
- * printed one).
+ * Returns 0, or -1 with a message in ERR.
  */
 int
 explain_load(struct explain *x, uid_t uid, char *err, size_t errlen)
@@ -192,15 +70,7 @@ explain_load(struct explain *x, uid_t uid, char *err, size_t errlen)
 	}
 	x->ent.uid = x->user.uid;
 	x->ent.gid = x->user.gid;
-	fd = policy_open(ROOST_POLICY_PATH, err, errlen);
-	if (fd == -1 && errno == EACCES && uid == getuid()) {
-		err[0] = '\0';
-		rc = explain_helper(x);
-	} else if (fd == -1 && errno == EACCES) {
-		(void)snprintf(err, errlen, "%s: not readable by you, so only "
-		    "your own entitlement can be shown", ROOST_POLICY_PATH);
-		rc = -1;
-	} else if (fd == -1)
+	if ((fd = explain_open(err, errlen)) == -1)
 		rc = -1;
 	else if ((rc = policy_load_fd(&p, fd, ROOST_POLICY_PATH, err,
 	    errlen)) == 0) {
@@ -237,7 +107,7 @@ explain_setgroups(enum policy_setgroups sg)
 	return "default";
 }
 
-/* The lines of roost-helper(8) check, so that both read alike. */
+/* One right per line, as roost(1) shows them. */
 static void
 explain_print(const struct explain *x)
 {
@@ -403,7 +273,7 @@ policy_check(int argc, char **argv)
 	const char	*name = argc > 1 ? argv[1] : ROOST_POLICY_PATH;
 	struct policy	 p;
 	char		 err[POLICY_ERRLEN];
-	int		 fd, st;
+	int		 fd;
 
 	if (argc > 1 && (strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0)) {
@@ -415,20 +285,12 @@ policy_check(int argc, char **argv)
 	if (argc > 1) {
 		if ((fd = open(name, O_RDONLY | O_NOCTTY | O_CLOEXEC)) == -1)
 			roost_err("%s", name);
-	} else if ((fd = policy_open(name, err, sizeof(err))) == -1 &&
-	    errno != EACCES)
+	} else if ((fd = explain_open(err, sizeof(err))) == -1)
 		roost_errx("%s", err);
-	if (fd == -1) {
-		/* Not readable by us: the helper can, and says why not. */
-		free(check_by_helper(&st));
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			return 1;
-	} else if (policy_load_fd(&p, fd, name, err, sizeof(err)) == -1)
+	if (policy_load_fd(&p, fd, name, err, sizeof(err)) == -1)
 		roost_errx("%s", err);
-	else {
-		policy_free(&p);
-		(void)close(fd);
-	}
+	policy_free(&p);
+	(void)close(fd);
 	(void)printf("%s: ok\n", name);
 	return 0;
 }

@@ -22,7 +22,6 @@
 
 /* Longest: "u:4294967295:4294967295:4294967295". */
 #define EXTENT_ARGLEN	48
-#define CHECK_MAX_BYTES	(256 * 1024)
 
 /* roost is not setuid, so the environment may choose the helper. */
 const char *
@@ -295,101 +294,4 @@ helper_idmount(int procfd, int dirfd, char *why, size_t whylen)
 	(void)close(sv[0]);
 	(void)close(sv[1]);
 	return mfd;
-}
-
-/* "uids START COUNT SOURCE" or "gids ..."; other lines are not ours. */
-static void
-check_line(char *line, struct policy_grant *u, size_t *nu,
-    struct policy_grant *g, size_t *ng)
-{
-	char			*kind, *start, *count, *save = NULL;
-	struct policy_grant	*x;
-
-	kind = strtok_r(line, " \t", &save);
-	start = strtok_r(NULL, " \t", &save);
-	count = strtok_r(NULL, " \t", &save);
-	if (kind == NULL || start == NULL || count == NULL)
-		return;
-	if (strcmp(kind, "uids") == 0)
-		x = &u[(*nu)++];
-	else if (strcmp(kind, "gids") == 0)
-		x = &g[(*ng)++];
-	else
-		return;
-	memset(x, 0, sizeof(*x));
-	if (policy_parse_u32(start, UINT32_MAX, &x->start) == -1 ||
-	    policy_parse_u32(count, UINT32_MAX, &x->count) == -1 ||
-	    x->count == 0)
-		x->count = 0;	/* ignored: map_pack merges it away */
-}
-
-static int
-check_parse(char *out, struct policy_grant **u, size_t *nu,
-    struct policy_grant **g, size_t *ng)
-{
-	char	*line, *save = NULL;
-	size_t	 lines = 1;
-
-	for (line = out; (line = strchr(line, '\n')) != NULL; line++)
-		lines++;
-	*u = calloc(lines, sizeof(**u));
-	*g = calloc(lines, sizeof(**g));
-	if (*u == NULL || *g == NULL) {
-		free(*u);
-		free(*g);
-		*u = *g = NULL;
-		return -1;
-	}
-	*nu = *ng = 0;
-	for (line = strtok_r(out, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save))
-		check_line(line, *u, nu, *g, ng);
-	return 0;
-}
-
-/*
- * roost-helper check: the caller's entitlement, for when the policy file
- * is not readable by the caller.  Returns 0 with the grants, or -1.
- */
-int
-helper_check(struct policy_grant **u, size_t *nu, struct policy_grant **g,
-    size_t *ng)
-{
-	struct spawn_fds f = { { -1, -1 }, -1, -1 };
-	char	 arg0[] = "roost-helper", arg1[] = "check", *argv[3], *out;
-	char	 drain[4096];
-	ssize_t	 n;
-	pid_t	 pid;
-	int	 p[2], st;
-
-	argv[0] = arg0;
-	argv[1] = arg1;
-	argv[2] = NULL;
-	if ((out = malloc(CHECK_MAX_BYTES + 1)) == NULL)
-		return -1;
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		free(out);
-		return -1;
-	}
-	f.out = p[1];
-	if ((pid = helper_spawn(argv, &f)) == -1) {
-		(void)close(p[0]);
-		(void)close(p[1]);
-		free(out);
-		return -1;
-	}
-	(void)close(p[1]);
-	n = roost_read_all(p[0], out, CHECK_MAX_BYTES);
-	while (n == CHECK_MAX_BYTES && read(p[0], drain, sizeof(drain)) > 0)
-		continue;	/* let it finish; keep what fits */
-	(void)close(p[0]);
-	st = helper_wait(pid);
-	if (n < 0 || st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		free(out);
-		return -1;
-	}
-	out[n] = '\0';
-	n = check_parse(out, u, nu, g, ng);
-	free(out);
-	return n;
 }

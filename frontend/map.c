@@ -7,7 +7,6 @@
  * them) packed after it.  The front-end evaluates the policy itself only
  * to choose what to ask for; roost-helper decides again, as root.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,6 @@
 #include <unistd.h>
 
 #include "roost.h"
-
 
 struct span {
 	uint64_t	 start;
@@ -98,38 +96,6 @@ map_pack(struct idmap_extent *x, size_t *nx, char type,
 	free(s);
 }
 
-/*
- * The caller's entitlement from the policy.  Returns 0, -1 if the policy
- * is missing or unusable, or -2 if the caller may not read it (then the
- * helper, which can, is asked instead).
- */
-static int
-entitle(struct policy_entitlement *e)
-{
-	struct policy		 p;
-	struct policy_user	 u;
-	char			 err[POLICY_ERRLEN];
-	int			 fd, rc = -1;
-
-	memset(&p, 0, sizeof(p));
-	memset(&u, 0, sizeof(u));
-	if ((fd = policy_open(ROOST_POLICY_PATH, err, sizeof(err))) == -1)
-		return errno == EACCES ? -2 : -1;
-	if (policy_load_fd(&p, fd, ROOST_POLICY_PATH, err, sizeof(err)) == -1)
-		goto out;
-	if (policy_userdb_lookup(&u, getuid(), "/etc/passwd",
-	    "/etc/group") == -1)
-		goto out;
-	if (policy_entitle(&p, &u, e) == -1)
-		goto out;
-	rc = 0;
-	policy_user_free(&u);
-out:
-	policy_free(&p);
-	(void)close(fd);
-	return rc;
-}
-
 static void
 map_single(struct map_plan *m)
 {
@@ -141,28 +107,23 @@ map_single(struct map_plan *m)
 	m->helper = 0;
 }
 
+/*
+ * A policy that cannot be used grants nothing, as no entitlement does; its
+ * error is shown first, so that the single-id map is not a mystery.
+ */
 static void
 map_auto(struct map_plan *m)
 {
-	struct policy_entitlement	 e;
-	struct policy_grant		*u, *g;
-	size_t				 nu, ng;
-	int				 rc;
+	struct explain	 x;
+	char		 err[POLICY_ERRLEN];
 
-	memset(&e, 0, sizeof(e));
-	u = g = NULL;
-	rc = entitle(&e);
-	if (rc == 0) {
-		map_pack(m->u, &m->nu, 'u', e.uids, e.nuids);
-		map_pack(m->g, &m->ng, 'g', e.gids, e.ngids);
-		policy_entitlement_free(&e);
-	} else if (rc == -2 && helper_check(&u, &nu, &g, &ng) == 0) {
-		map_pack(m->u, &m->nu, 'u', u, nu);
-		map_pack(m->g, &m->ng, 'g', g, ng);
+	m->nu = m->ng = 0;
+	if (explain_load(&x, getuid(), err, sizeof(err)) == 0) {
+		map_pack(m->u, &m->nu, 'u', x.ent.uids, x.ent.nuids);
+		map_pack(m->g, &m->ng, 'g', x.ent.gids, x.ent.ngids);
+		explain_free(&x);
 	} else
-		m->nu = m->ng = 0;
-	free(u);
-	free(g);
+		roost_warnx("%s", err);
 	/* Only the caller's own ids: the kernel lets us write that alone. */
 	if (m->nu == 0 || m->ng == 0 ||
 	    (m->nu == 1 && m->u[0].count == 1 &&

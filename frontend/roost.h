@@ -70,8 +70,6 @@ int	helper_map(int procfd, const struct map_plan *m, char *why,
 int	helper_net(const char *op, int procfd, const char *a, const char *b,
 	    char *out, size_t outlen);
 int	helper_idmount(int procfd, int dirfd, char *why, size_t whylen);
-int	helper_check(struct policy_grant **u, size_t *nu,
-	    struct policy_grant **g, size_t *ng);
 
 /* idmap.c: a rootfs of the caller's own uid, as the container's root's. */
 int	idmap_rootfs(const char *rootfs, const struct map_plan *m);
@@ -305,9 +303,9 @@ struct explain {
 	struct policy_user		 user;
 	struct policy_entitlement	 ent;
 	size_t				 nsections;
-	int				 helper;	/* by roost-helper check */
 };
 
+int	explain_open(char *err, size_t errlen);
 int	explain_load(struct explain *x, uid_t uid, char *err, size_t errlen);
 void	explain_free(struct explain *x);
 

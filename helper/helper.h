@@ -49,7 +49,7 @@ struct op {
 	void		(*run)(const struct request *, struct caller *);
 };
 
-extern const struct op	op_map, op_check, op_version;
+extern const struct op	op_map, op_version;
 extern const struct op	op_veth, op_unveth, op_route, op_unroute, op_idmount;
 
 /* request.c; request_target() sets the usage message itself. */
@@ -72,8 +72,7 @@ void	die(const char *, const char *, ...);
 
 /* caller.c */
 void	caller_identify(struct caller *);
-void	caller_load_policy(struct caller *, int);
-void	caller_print(const struct caller *);
+void	caller_load_policy(struct caller *);
 void	caller_free(struct caller *);
 
 /* priv.c */

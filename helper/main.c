@@ -21,7 +21,7 @@ main(int argc, char *argv[])
 		die_usage();
 	caller_identify(&c);
 	if (rq.op->needs_policy)
-		caller_load_policy(&c, 0);
+		caller_load_policy(&c);
 	rq.op->run(&rq, &c);
 	caller_free(&c);
 	free(rq.ext);

@@ -8,7 +8,7 @@
 #include "helper.h"
 
 static const struct op	*ops[] = { &op_map, &op_veth, &op_unveth, &op_route,
-    &op_unroute, &op_idmount, &op_check, &op_version };
+    &op_unroute, &op_idmount, &op_version };
 
 /*
  * TARGET is "fd:N", an inherited directory fd of /proc/PID (race-free), or
@@ -96,7 +96,7 @@ request_parse(struct request *rq, int argc, char *argv[])
 			rq->op = ops[i];
 	if (rq->op == NULL)
 		return usage_set(NULL, "usage: roost-helper map|veth|unveth|"
-		    "route|unroute|idmount|check|version ...");
+		    "route|unroute|idmount|version ...");
 	return rq->op->parse(rq, argc - 1, argv + 1);
 }
 

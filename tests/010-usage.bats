@@ -5,12 +5,12 @@ load helpers
 
 @test "helper: no arguments is a usage error, exit 2" {
 	run -2 as alice "$HELPER"
-	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|idmount|check|version ..."
+	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|idmount|version ..."
 }
 
 @test "helper: an unknown operation is a usage error, exit 2" {
 	run -2 as alice "$HELPER" frobnicate
-	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|idmount|check|version ..."
+	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|idmount|version ..."
 }
 
 @test "helper version: prints the version and protocol" {
@@ -20,11 +20,11 @@ load helpers
 	assert_output "roost-helper: version: usage: roost-helper version"
 }
 
-@test "helper check: any argument is a usage error (roost policy check FILE tests a draft)" {
+@test "helper check: gone, a usage error: roost policy explain reads the policy itself" {
+	run -2 as alice "$HELPER" check
+	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|idmount|version ..."
 	run -2 as alice "$HELPER" check a
-	assert_output "roost-helper: check: usage: roost-helper check"
-	run -2 as alice "$HELPER" check a b
-	assert_output "roost-helper: check: usage: roost-helper check"
+	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|idmount|version ..."
 }
 
 @test "helper: installed setuid root, with the policy path compiled in" {

@@ -221,13 +221,9 @@ CAP_SYS_ADMIN"
 	assert_output ". 100000 100000"
 }
 
-@test "surface: check and version hold no capability" {
-	run -0 traced alice "$HELPER" check
-	assert_caps_within helper/op_check.c 'write\(1, "user alice'
-	run traced_caps
-	assert_output ""
+@test "surface: version holds no capability" {
 	run -0 traced alice "$HELPER" version
-	assert_caps_within helper/op_check.c 'write\(1, "roost-helper'
+	assert_caps_within helper/op_version.c 'write\(1, "roost-helper'
 	run traced_caps
 	assert_output ""
 }

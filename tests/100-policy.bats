@@ -1,15 +1,19 @@
 #!/usr/bin/env bats
 # The policy file as the setuid helper sees it: every fixture installed
-# and read by `roost-helper check`, and the file-safety rules that make the
-# helper refuse everything.
+# and read by `roost-helper map` (any operation loads it first), and the
+# file-safety rules that make the helper refuse everything.  The front-end
+# reads the same file (roost policy explain, 700-policy-tools.bats).
 
 load helpers
 
-@test "policy: every ok-*.ini fixture is accepted by check" {
+@test "policy: every ok-*.ini fixture is accepted by the helper and by roost policy explain" {
 	cd "$FIX/policy"
 	for f in ok-*.ini; do
 		policy "$f"
-		run -0 as alice "$HELPER" check
+		pid=$(userns_target alice)
+		run -0 as alice "$HELPER" map "$pid" u:0:1001:1
+		assert_equal "$(maps_of "$pid")" "uid:0 1001 1; gid: setgroups:allow"
+		run -0 as alice "$ROOST" policy explain
 		assert_line --index 0 "user alice uid 1001 gid 1001"
 	done
 }
@@ -17,38 +21,50 @@ load helpers
 # Each .err names the fixture file; installed, the file is the policy.
 @test "policy: every bad-*.ini fixture is rejected with its .err message" {
 	cd "$FIX/policy"
+	pid=$(userns_target alice)
 	n=0
 	for f in bad-*.ini; do
 		policy "$f"
 		err=$(head -n 1 "${f%.ini}.err")
-		run -1 as alice "$HELPER" check
-		assert_output "roost-helper: check: policy: /etc/roost/policy.conf${err#"$f"}"
+		run -1 as alice "$HELPER" map "$pid" u:0:1001:1
+		assert_output "roost-helper: map: policy: /etc/roost/policy.conf${err#"$f"}"
 		n=$((n + 1))
 	done
 	[ "$n" -ge 20 ]
+	assert_unmapped "$pid"
 }
 
-@test "policy: check prints the caller's entitlement from the installed policy" {
-	run -0 as alice "$HELPER" check
+@test "policy: the helper grants alice exactly what roost policy explain shows" {
+	run -0 as alice "$ROOST" policy explain
 	assert_output "user alice uid 1001 gid 1001
 uids 1001 1 self
 uids 100000 65536 user:alice
 gids 1001 1 self
 gids 100000 65536 user:alice
 setgroups default"
+	pid=$(userns_target alice)
+	run -1 as alice "$HELPER" map "$pid" u:0:100000:65537
+	assert_output "roost-helper: map: u:0:100000:65537: uids 100000-165536 not granted to you"
+	assert_unmapped "$pid"
+	run -0 as alice "$HELPER" map "$pid" u:0:100000:65536 u:65536:1001:1 \
+	    g:0:100000:65536 g:65536:1001:1
+	assert_equal "$(maps_of "$pid")" "uid:0 100000 65536;65536 1001 1; gid:0 100000 65536;65536 1001 1; setgroups:allow"
 }
 
-@test "policy: check names the group section that grants a right" {
-	run -0 as carol "$HELPER" check
+@test "policy: a group section's grant is the helper's too, and explain names the section" {
+	run -0 as carol "$ROOST" policy explain
 	assert_line "uids 300000 65536 group:builders"
 	assert_line "gids 300000 65536 group:builders"
 	assert_line "setgroups default"
+	pid=$(userns_target carol)
+	run -0 as carol "$HELPER" map "$pid" u:0:300000:65536 g:0:300000:65536
+	assert_equal "$(maps_of "$pid")" "uid:0 300000 65536; gid:0 300000 65536; setgroups:allow"
 }
 
-@test "policy: check reads no FILE the caller names (roost policy check FILE does, as the caller)" {
+@test "policy: the helper takes no policy FILE (roost policy check FILE reads one, as the caller)" {
 	install -m 0600 -o root "$FIX/etc/policy.conf" "$ROOST_R/secret.ini"
 	run -2 as alice "$HELPER" check "$ROOST_R/secret.ini"
-	assert_output "roost-helper: check: usage: roost-helper check"
+	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|idmount|version ..."
 	run -1 as alice "$ROOST" policy check "$ROOST_R/secret.ini"
 	assert_output "roost: policy: $ROOST_R/secret.ini: Permission denied"
 }
@@ -67,8 +83,6 @@ setgroups default"
 	run -1 as alice "$HELPER" map "$pid" u:0:100000:65536
 	assert_output "roost-helper: map: policy: /etc/roost/policy.conf: group or world writable"
 	assert_unmapped "$pid"
-	run -1 as alice "$HELPER" check
-	assert_output "roost-helper: check: policy: /etc/roost/policy.conf: group or world writable"
 }
 
 @test "policy: a policy not owned by root refuses every request" {
@@ -132,9 +146,14 @@ setgroups default"
 
 @test "policy: the shipped example policy is valid and grants nothing" {
 	policy "$ROOST_TOP/etc/policy.conf"
-	run -0 as alice "$HELPER" check
+	run -0 as alice "$ROOST" policy explain
 	assert_output "user alice uid 1001 gid 1001
 uids 1001 1 self
 gids 1001 1 self
 setgroups default"
+	pid=$(userns_target alice)
+	run -1 as alice "$HELPER" map "$pid" u:0:100000:1
+	assert_output "roost-helper: map: u:0:100000:1: uids 100000-100000 not granted to you"
+	run -0 as alice "$HELPER" map "$pid" u:0:1001:1 g:0:1001:1
+	assert_equal "$(maps_of "$pid")" "uid:0 1001 1; gid:0 1001 1; setgroups:deny"
 }

@@ -176,7 +176,7 @@ lo"
 	[user:alice]
 	veth = br0 10
 	EOF
-	run -0 as alice "$HELPER" check
+	run -0 as alice "$ROOST" policy explain
 	assert_line "veth br0 10 user:alice"
 	local -a t js
 	for i in 0 1 2 3 4; do

@@ -62,17 +62,21 @@ readable() {
 	assert_output "roost: policy: $ROOST_R/secret.ini: Permission denied"
 }
 
-@test "policy check: an installed policy the caller may not read is checked by the helper" {
-	chmod 0600 /etc/roost/policy.conf
-	run -0 as alice "$ROOST" policy check
-	assert_output "/etc/roost/policy.conf: ok"
-	printf '[user:alice]\nuids = 0 1\n' | policy -
+@test "policy check: an installed policy the caller may not read fails, saying roost-policy(5) wants it 0644" {
 	chmod 0600 /etc/roost/policy.conf
 	run -1 as alice "$ROOST" policy check
-	assert_output "roost-helper: check: policy: /etc/roost/policy.conf:2: uids: range includes host id 0"
+	assert_output "roost: policy: /etc/roost/policy.conf: not readable by you; roost-policy(5) wants it mode 0644, owned by root"
+	# Only root may read it, and the helper, which can, still refuses
+	# every request for an error in it.
+	printf '[user:alice]\nuids = 0 1\n' | policy -
+	chmod 0600 /etc/roost/policy.conf
+	pid=$(userns_target alice)
+	run -1 as alice "$HELPER" map "$pid" u:0:1001:1
+	assert_output "roost-helper: map: policy: /etc/roost/policy.conf:2: uids: range includes host id 0"
+	assert_unmapped "$pid"
 }
 
-@test "policy explain: alice, the lines of roost-helper check" {
+@test "policy explain: alice, one right per line" {
 	run -0 as alice "$ROOST" policy explain
 	assert_output "user alice uid 1001 gid 1001
 uids 1001 1 self
@@ -80,7 +84,6 @@ uids 100000 65536 user:alice
 gids 1001 1 self
 gids 100000 65536 user:alice
 setgroups default"
-	assert_equal "$output" "$(as alice "$HELPER" check)"
 }
 
 @test "policy explain: carol's ranges come from group:builders" {
@@ -101,8 +104,8 @@ gids 1004 1 self
 setgroups default"
 }
 
-@test "policy explain: another user, by name or uid, as the helper sees them" {
-	expected=$(as carol "$HELPER" check)
+@test "policy explain: another user, by name or uid, as they see themselves" {
+	expected=$(as carol "$ROOST" policy explain)
 	run -0 as alice "$ROOST" policy explain carol
 	assert_output "$expected"
 	run -0 as alice "$ROOST" policy explain 1003
@@ -111,11 +114,11 @@ setgroups default"
 	assert_line "setgroups deny"
 }
 
-@test "policy explain: veths and routes, as roost-helper check prints them" {
+@test "policy explain: veths and routes, the same for the user and for anyone asking" {
 	policy "$FIX/etc/policy-net.conf"
 	for u in alice bob carol dave; do
 		run -0 as "$u" "$ROOST" policy explain
-		assert_output "$(as "$u" "$HELPER" check)"
+		assert_output "$(as dave "$ROOST" policy explain "$u")"
 	done
 	run -0 as alice "$ROOST" policy explain
 	assert_line "veth br0 4 user:alice"
@@ -142,14 +145,21 @@ setgroups default"
 	    .user == "dave"'
 }
 
-@test "policy explain: an unreadable policy shows only the caller, through the helper" {
+@test "policy explain: a policy only root may read fails with one line; the helper still works" {
 	chmod 0600 /etc/roost/policy.conf
-	run -0 as alice "$ROOST" policy explain
-	assert_output "$(as alice "$HELPER" check)"
-	run -0 as carol "$ROOST" policy explain --json
-	echo "$output" | jq -e '.uids[1].source == "group:builders"'
-	run -1 as alice "$ROOST" policy explain bob
-	assert_output "roost: policy: /etc/roost/policy.conf: not readable by you, so only your own entitlement can be shown"
+	run -1 as alice "$ROOST" policy explain
+	assert_output "roost: policy: /etc/roost/policy.conf: not readable by you; roost-policy(5) wants it mode 0644, owned by root"
+	run -1 as alice "$ROOST" policy explain --json bob
+	assert_output "roost: policy: /etc/roost/policy.conf: not readable by you; roost-policy(5) wants it mode 0644, owned by root"
+	# The helper reads it as root, and grants what it says.
+	pid=$(userns_target alice)
+	run -0 as alice "$HELPER" map "$pid" u:0:100000:65536 g:0:100000:65536
+	assert_equal "$(maps_of "$pid")" "uid:0 100000 65536; gid:0 100000 65536; setgroups:allow"
+	# --map auto: the error, then what no entitlement gets.
+	run -0 --separate-stderr as alice "$ROOST" unshare -- cat /proc/self/uid_map
+	assert_equal "$(echo "$output" | tr -s ' ' | sed 's/^ //')" "0 1001 1"
+	assert_equal "$stderr" "roost: unshare: /etc/roost/policy.conf: not readable by you; roost-policy(5) wants it mode 0644, owned by root
+roost: unshare: no id ranges granted to you by policy; mapping only your own uid and gid"
 }
 
 @test "policy explain: unknown users, and an unusable policy" {
@@ -179,7 +189,8 @@ setgroups default"
 	run -0 as alice "$ROOST" policy check "$out"
 	assert_output "$out: ok"
 	policy "$out"
-	run -0 as alice "$HELPER" check
+	pid=$(userns_target bob)
+	run -0 as bob "$HELPER" map "$pid" u:0:200000:65536 g:0:200000:65536
 	run -0 as bob "$ROOST" policy explain
 	assert_output "user bob uid 1002 gid 1002
 uids 1002 1 self
@@ -279,11 +290,11 @@ setgroups default"
 	assert_line "FAIL: policy /etc/roost/policy.conf: No such file or directory (fix: write one (roost-policy(5)); roost policy import converts /etc/subuid)"
 }
 
-@test "doctor: an unreadable policy is a warning, and the helper tells the entitlement" {
+@test "doctor: a policy only root may read fails: roost-policy(5) wants it 0644" {
 	chmod 0600 /etc/roost/policy.conf
-	run -0 as alice "$ROOST" doctor
-	assert_line "warn: policy /etc/roost/policy.conf: not readable by you, so roost asks roost-helper (fix: chmod 0644 /etc/roost/policy.conf)"
-	assert_line "ok: entitlement: uids 100000 65536 (user:alice), gids 100000 65536 (user:alice)"
+	run -1 as alice "$ROOST" doctor
+	assert_line "FAIL: policy /etc/roost/policy.conf: not readable by you; roost-policy(5) wants it mode 0644, owned by root (fix: chmod 0644 /etc/roost/policy.conf)"
+	assert_line "warn: entitlement: unknown, as the policy cannot be used"
 }
 
 @test "doctor: a helper that is not setuid root fails" {

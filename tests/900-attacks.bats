@@ -729,9 +729,9 @@ bare() {
 @test "attack: CVE-2021-4034 class: argc 0 with arguments in the environment is a usage error" {
 	pid=$(userns_target alice)
 	run -2 as alice "$ATTACK" argc0 "$HELPER" map "$pid" u:0:0:1 $full_alice
-	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|idmount|check|version ..."
+	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|idmount|version ..."
 	run -2 as alice "$ATTACK" argc0 "$COMPAT/newuidmap" "$pid" 0 100000 1
-	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|idmount|check|version ..."
+	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|idmount|version ..."
 	assert_unmapped "$pid"
 }
 
@@ -1237,9 +1237,16 @@ lo"
 	chmod 0600 /home/alice/x
 	chown root:root /home/alice/x
 	run -2 as alice "$HELPER" check /home/alice/x
-	assert_output "roost-helper: check: usage: roost-helper check"
+	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|idmount|version ..."
 	run -2 as alice "$HELPER" check /etc/roost/../../root/nothing
-	assert_output "roost-helper: check: usage: roost-helper check"
+	assert_output "roost-helper: usage: roost-helper map|veth|unveth|route|unroute|idmount|version ..."
+	# Nor as an argument of an operation that loads the policy.
+	pid=$(userns_target alice)
+	run -2 as alice "$HELPER" map "$pid" /home/alice/x
+	assert_output "roost-helper: map: /home/alice/x: malformed extent (want u|g:INSIDE:OUTSIDE:COUNT)"
+	run -1 as alice "$HELPER" map "$pid" u:0:1:1
+	assert_output "roost-helper: map: u:0:1:1: uids 1-1 not granted to you"
+	assert_unmapped "$pid"
 	run -1 as alice "$ROOST" policy check /home/alice/x
 	assert_output "roost: policy: /home/alice/x: Permission denied"
 }
