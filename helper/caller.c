@@ -6,11 +6,6 @@
  * /etc/subgid are not read: the policy is the one source of rights
  * (`roost policy import` turns them into a policy).
  */
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "helper.h"

@@ -54,6 +54,7 @@ extern const struct op	op_veth, op_unveth, op_route, op_unroute, op_idmount;
 
 /* request.c; request_target() sets the usage message itself. */
 int	request_parse(struct request *, int, char **);
+int	request_fd(struct request *, const char *);
 int	request_target(struct request *, const char *);
 int	request_net(struct request *, int, char **);
 

@@ -14,7 +14,6 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
-#include <limits.h>
 
 #include "helper.h"
 
@@ -23,19 +22,13 @@
 static int
 idmount_parse(struct request *rq, int argc, char *argv[])
 {
-	uint32_t	 n;
-
 	if (argc != 3)
 		return usage_set(NULL, "usage: roost-helper idmount TARGET "
 		    "DIR");
 	if (request_target(rq, argv[1]) == -1)
 		return -1;
 	rq->file = argv[2];
-	if (strncmp(argv[2], "fd:", 3) == 0 &&
-	    policy_parse_u32(argv[2] + 3, INT_MAX, &n) == 0) {
-		rq->dir_fd = (int)n;
-		rq->keep[rq->nkeep++] = (int)n;
-	} else if (argv[2][0] != '/')
+	if ((rq->dir_fd = request_fd(rq, argv[2])) == -1 && argv[2][0] != '/')
 		return usage_set(argv[2], "bad directory (want fd:N or an "
 		    "absolute path)");
 	return 0;

@@ -5,9 +5,6 @@
  *
  * Capabilities: none (all are dropped before anything is printed).
  */
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "config.h"
 #include "helper.h"

@@ -10,10 +10,22 @@
 static const struct op	*ops[] = { &op_map, &op_veth, &op_unveth, &op_route,
     &op_unroute, &op_idmount, &op_version };
 
+/* N of "fd:N", recorded so that sanitize() keeps it open; or -1. */
+int
+request_fd(struct request *rq, const char *s)
+{
+	uint32_t	 n;
+
+	if (strncmp(s, "fd:", 3) != 0 ||
+	    policy_parse_u32(s + 3, INT_MAX, &n) == -1)
+		return -1;
+	rq->keep[rq->nkeep++] = (int)n;
+	return (int)n;
+}
+
 /*
  * TARGET is "fd:N", an inherited directory fd of /proc/PID (race-free), or
- * a decimal PID, resolved exactly once in target_open().  Pure: the fd is
- * only recorded here so that sanitize() keeps it open.
+ * a decimal PID, resolved exactly once in target_open().
  */
 int
 request_target(struct request *rq, const char *s)
@@ -21,14 +33,11 @@ request_target(struct request *rq, const char *s)
 	uint32_t	 n;
 
 	rq->target = s;
-	if (strncmp(s, "fd:", 3) == 0 &&
-	    policy_parse_u32(s + 3, INT_MAX, &n) == 0) {
-		rq->target_fd = (int)n;
-		rq->keep[rq->nkeep++] = (int)n;
-	} else if (policy_parse_u32(s, INT_MAX, &n) == 0 && n > 0)
-		rq->target_pid = (pid_t)n;
-	else
+	if ((rq->target_fd = request_fd(rq, s)) != -1)
+		return 0;
+	if (policy_parse_u32(s, INT_MAX, &n) == -1 || n == 0)
 		return usage_set(s, "bad target (want fd:N or a pid)");
+	rq->target_pid = (pid_t)n;
 	return 0;
 }
 
