@@ -22,8 +22,10 @@ fuzz_link(const uint8_t *data, size_t size)
 	uint8_t			*buf;
 
 	/* The kernel's length header is checked by mnl_cb_run before a
-	 * message reaches the parser; keep it consistent here too. */
-	if (size < sizeof(*nlh) || (buf = malloc(size)) == NULL)
+	 * message reaches the parser; keep it consistent here too, and pad
+	 * as the kernel does (libmnl rounds lengths up to 4, MNL_ALIGN; the
+	 * helper reads into a 32 KiB buffer), as fuzz_route.c does. */
+	if (size < sizeof(*nlh) || (buf = calloc(1, size + 4)) == NULL)
 		return;
 	memcpy(buf, data, size);
 	nlh = (struct nlmsghdr *)buf;
