@@ -34,33 +34,32 @@ idmount_parse(struct request *rq, int argc, char *argv[])
 	return 0;
 }
 
-/*
- * Each "INSIDE OUTSIDE COUNT" line of the map open on FD (the kernel's
- * text) within the caller's entitlement on both sides.  1 yes, 0 no (BAD:
- * the first id and count refused, or a count of 0 for an empty map), -1
- * unreadable.
- */
+/* Each "INSIDE OUTSIDE COUNT" line of the map on FD entitled on both
+ * sides: 1; 0 no (BAD: the id and count refused, count 0 for an empty
+ * map); -1 unreadable. */
 static int
 idmount_map_ok(const struct caller *c, int fd, char type, uint32_t bad[2])
 {
-	/* Read whole (340 lines of "%10u %10u %10u\n", from procfs): a map
-	 * checked in part would be a map not checked. */
-	char		 buf[IDMAP_MAX_EXTENTS * 33 + 2], *p;
-	unsigned int	 v[3];
+	/* Read whole (340 lines of "%10u %10u %10u\n"): a map checked in
+	 * part would be a map not checked. */
+	char		 buf[IDMAP_MAX_EXTENTS * 33 + 2], *line, *f;
+	char		*save = NULL, *fs = NULL;
+	uint32_t	 v[3];
 	size_t		 len = 0;
 	ssize_t		 n;
-	int		 k, i;
+	int		 i, lines = 0;
 
 	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
 		len += (size_t)n;
 	if (n == -1 || len == sizeof(buf) - 1)
 		return -1;
 	buf[len] = '\0';
-	for (p = buf; *p != '\0'; p += k) {
-		k = 0;
-		if (sscanf(p, "%u %u %u\n%n", &v[0], &v[1], &v[2], &k) != 3 ||
-		    k == 0)
-			return -1;
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save), lines++) {
+		for (i = 0; i < 3; i++)
+			if ((f = strtok_r(i == 0 ? line : NULL, " ", &fs)) ==
+			    NULL || policy_parse_u32(f, ID_INVALID, &v[i]) == -1)
+				return -1;
 		bad[1] = v[2];
 		for (i = 0; i < 2; i++) {
 			bad[0] = v[i];
@@ -68,7 +67,7 @@ idmount_map_ok(const struct caller *c, int fd, char type, uint32_t bad[2])
 				return 0;
 		}
 	}
-	return p != buf;
+	return lines > 0;
 }
 
 /*

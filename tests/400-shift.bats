@@ -234,6 +234,17 @@ roost: shift: $T/rootfile: owned by an id outside FROM and TO; left as is"
 	assert_equal "$(snap "$T")" "$before"
 }
 
+# 100 copies each of DIR's capv2 and suid in DIR/dir.  cp -a keeps the
+# setuid bit but not security.capability: set it on each copy again.
+mk_copies() {
+	local i
+	for i in $(seq 1 100); do
+		cp -a "$1/capv2" "$1/dir/c$i"
+		"$XATTR" set "$1/dir/c$i" security.capability "$CAPV2"
+		cp -a "$1/suid" "$1/dir/u$i"
+	done
+}
+
 @test "shift: killed with SIGKILL at random points, then rerun, ends as an uninterrupted shift" {
 	mk_tree "$T"
 	mk_tree /home/alice/ref
@@ -242,12 +253,8 @@ roost: shift: $T/rootfile: owned by an id outside FROM and TO; left as is"
 		echo "$i" > "/home/alice/ref/dir/sub/s$i"
 	done
 	chown 1001:1001 "$T"/dir/sub/s* /home/alice/ref/dir/sub/s*
-	for i in $(seq 1 100); do
-		cp -a "$T/capv2" "$T/dir/c$i"
-		cp -a "$T/suid" "$T/dir/u$i"
-		cp -a /home/alice/ref/capv2 "/home/alice/ref/dir/c$i"
-		cp -a /home/alice/ref/suid "/home/alice/ref/dir/u$i"
-	done
+	mk_copies "$T"
+	mk_copies /home/alice/ref
 	run as alice roost shift /home/alice/ref
 	assert_equal "$status $output" "0 "
 	as_argv alice
@@ -364,12 +371,8 @@ mk_linked() {
 @test "shift: --jobs 2 killed with SIGKILL at random points, then rerun, ends as an uninterrupted shift" {
 	mk_linked "$T"
 	mk_linked /home/alice/ref
-	for i in $(seq 1 100); do
-		cp -a "$T/capv2" "$T/dir/c$i"
-		cp -a "$T/suid" "$T/dir/u$i"
-		cp -a /home/alice/ref/capv2 "/home/alice/ref/dir/c$i"
-		cp -a /home/alice/ref/suid "/home/alice/ref/dir/u$i"
-	done
+	mk_copies "$T"
+	mk_copies /home/alice/ref
 	run as alice roost shift --jobs 1 /home/alice/ref
 	assert_equal "$status $output" "0 "
 	as_argv alice
