@@ -90,7 +90,7 @@ static const struct {
 struct run_opts {
 	const char	*rootfs;
 	int		 no_idmap;
-	int		 idmap;		/* rootfs is ours: try idmap_rootfs */
+	int		 idmap;		/* rootfs is ours: try idmap_begin */
 	struct bind	*binds;
 	size_t		 nbinds;
 	const char	*name;
@@ -494,12 +494,15 @@ run_child(struct run_opts *o)
 static void
 run_start(struct run_opts *o)
 {
-	int	 tree;
+	struct idmap_job	 ij;
+	int			 tree = -1, idmap;
 
 	roost_cleanup = run_abort;
 	map_resolve(&o->map);
+	idmap = o->idmap && idmap_begin(&ij, o->rootfs, &o->map) == 0;
 	ns_map(&child, &o->map);
-	tree = o->idmap ? idmap_rootfs(o->rootfs, &o->map) : -1;
+	if (idmap)
+		tree = idmap_end(&ij);
 	net_attach(&o->net, &child);
 	if (o->name != NULL) {
 		if (state_claim(o->statefd, o->name, child.procfd, child.pid,

@@ -87,7 +87,9 @@ out:
 }
 
 static int	helper_status(int);
-static int	helper_run(char **, struct spawn_fds *, char *, size_t);
+static int	helper_why(pid_t, int, char *, size_t);
+static int	helper_start(char **, struct spawn_fds *, struct helper_job *,
+		    char *, size_t);
 
 static int
 helper_wait(pid_t pid)
@@ -101,12 +103,13 @@ helper_wait(pid_t pid)
 }
 
 /*
- * roost-helper map fd:N EXT...  Returns 0 when the maps are written.  On a
- * refusal the helper has said why on stderr, or, with WHY, we have it
- * there; anything else is ours to say.
+ * roost-helper map fd:N EXT..., started into J: the maps of two
+ * namespaces can be written at once (idmap_begin).  helper_job_wait()
+ * tells how it went.
  */
 int
-helper_map(int procfd, const struct map_plan *m, char *why, size_t whylen)
+helper_map_start(int procfd, const struct map_plan *m, struct helper_job *j,
+    char *why, size_t whylen)
 {
 	struct spawn_fds	 f = { { procfd, -1 }, -1, -1 };
 	char			 arg0[] = "roost-helper", arg1[] = "map";
@@ -129,10 +132,25 @@ helper_map(int procfd, const struct map_plan *m, char *why, size_t whylen)
 		(void)snprintf(argv[3 + i], EXTENT_ARGLEN, "%c:%u:%u:%u",
 		    x->type, x->inside, x->outside, x->count);
 	}
-	rc = helper_run(argv, &f, why, whylen);
+	rc = helper_start(argv, &f, j, why, whylen);
 	free(argv);
 	free(buf);
 	return rc;
+}
+
+/*
+ * roost-helper map, waited for.  Returns 0 when the maps are written.  On
+ * a refusal the helper has said why on stderr, or, with WHY, we have it
+ * there; anything else is ours to say.
+ */
+int
+helper_map(int procfd, const struct map_plan *m, char *why, size_t whylen)
+{
+	struct helper_job	 j;
+
+	if (helper_map_start(procfd, m, &j, why, whylen) == -1)
+		return -1;
+	return helper_job_wait(&j, why, whylen);
 }
 
 /* Say why the helper failed, unless it is a refusal it has explained. */
@@ -187,35 +205,56 @@ helper_why(pid_t pid, int errfd, char *why, size_t whylen)
 }
 
 /*
- * Run the helper with ARGV and F, and wait for it: 0 if it succeeded.
- * Without WHY, as helper_status; with WHY, its stderr is read instead of
- * shown, and the reason put in WHY.
+ * Start the helper with ARGV and F into J.  With WHY, its stderr will be
+ * read instead of shown (helper_job_wait); without, a failure to start is
+ * fatal.  0, or -1 with WHY.
  */
 static int
-helper_run(char **argv, struct spawn_fds *f, char *why, size_t whylen)
+helper_start(char **argv, struct spawn_fds *f, struct helper_job *j,
+    char *why, size_t whylen)
 {
 	int	 p[2] = { -1, -1 };
-	pid_t	 pid;
 
 	if (why != NULL && pipe2(p, O_CLOEXEC) == -1) {
 		(void)snprintf(why, whylen, "pipe: %s", strerror(errno));
 		return -1;
 	}
 	f->err = p[1];
-	pid = helper_spawn(argv, f);
+	j->pid = helper_spawn(argv, f);
+	j->errfd = p[0];
 	if (p[1] != -1)
 		(void)close(p[1]);
-	if (pid == -1 && why == NULL)
+	if (j->pid == -1 && why == NULL)
 		roost_err("%s", helper_path());
-	if (pid == -1) {
+	if (j->pid == -1) {
 		(void)snprintf(why, whylen, "%s: %s", helper_path(),
 		    strerror(errno));
 		(void)close(p[0]);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Wait for J: 0 if it succeeded.  Without WHY, as helper_status; with
+ * WHY (as J was started), the reason is put there.
+ */
+int
+helper_job_wait(struct helper_job *j, char *why, size_t whylen)
+{
 	if (why == NULL)
-		return helper_status(helper_wait(pid));
-	return helper_why(pid, p[0], why, whylen);
+		return helper_status(helper_wait(j->pid));
+	return helper_why(j->pid, j->errfd, why, whylen);
+}
+
+static int
+helper_run(char **argv, struct spawn_fds *f, char *why, size_t whylen)
+{
+	struct helper_job	 j;
+
+	if (helper_start(argv, f, &j, why, whylen) == -1)
+		return -1;
+	return helper_job_wait(&j, why, whylen);
 }
 
 /*

@@ -42,25 +42,6 @@ idmap_root(const struct idmap_extent *x, size_t n)
 	return ID_INVALID;
 }
 
-/* The mount of DIRFD mapped by VIA, or -1 with WHY. */
-static int
-idmap_make(int dirfd, const struct map_plan *via, char *why, size_t whylen)
-{
-	struct ns_child	 t = { -1, -1, -1 };
-	int		 mfd = -1;
-
-	if (ns_clone(0, &t) == 0) {
-		(void)ns_await(&t);
-		_exit(0);
-	}
-	if (helper_map(t.procfd, via, why, whylen) == 0)
-		mfd = helper_idmount(t.procfd, dirfd, why, whylen);
-	ns_kill(&t);
-	(void)close(t.procfd);
-	(void)close(t.release);
-	return mfd;
-}
-
 /*
  * Identity extents of TYPE for the host ids [START, END) into VIA, less
  * the ids A and B.  -1 if they do not fit.
@@ -136,31 +117,58 @@ idmap_via(struct map_plan *via, const struct map_plan *m)
 }
 
 /*
- * ROOTFS as an idmapped mount for a container mapped by M, or -1 for the
- * plain bind: silently where there is nothing to map, with one line where
- * it was tried and failed, since the tree then shows as someone else's.
+ * Begin ROOTFS's idmapped mount for a container mapped by M: the mapping's
+ * namespace is made and roost-helper map started on it, to run while the
+ * container's own maps are written (a helper's exec is most of the cost).
+ * 0, or -1 for the plain bind, silently where there is nothing to map.
  */
 int
-idmap_rootfs(const char *rootfs, const struct map_plan *m)
+idmap_begin(struct idmap_job *j, const char *rootfs, const struct map_plan *m)
 {
 	struct map_plan	 via;
 	struct stat	 st;
-	char		 why[256];
-	int		 dirfd, mfd;
 
+	memset(j, 0, sizeof(*j));
+	j->rootfs = rootfs;
 	if (idmap_via(&via, m) == -1)
 		return -1;
 	/* Looked at again on the fd the helper gets: it may have changed. */
-	if ((dirfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if ((j->dirfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
-	if (fstat(dirfd, &st) == -1 || st.st_uid != getuid()) {
-		(void)close(dirfd);
+	if (fstat(j->dirfd, &st) == -1 || st.st_uid != getuid()) {
+		(void)close(j->dirfd);
 		return -1;
 	}
-	mfd = idmap_make(dirfd, &via, why, sizeof(why));
-	(void)close(dirfd);
+	j->t = (struct ns_child){ -1, -1, -1 };
+	if (ns_clone(0, &j->t) == 0) {
+		(void)ns_await(&j->t);
+		_exit(0);
+	}
+	j->failed = helper_map_start(j->t.procfd, &via, &j->map, j->why,
+	    sizeof(j->why)) == -1;
+	return 0;
+}
+
+/*
+ * The mount idmap_begin() began, or -1 for the plain bind, with one line
+ * saying why: the tree then shows as someone else's.  The mount holds its
+ * own reference to the namespace, so the namespace's process goes now.
+ */
+int
+idmap_end(struct idmap_job *j)
+{
+	int	 mfd = -1;
+
+	if (!j->failed && helper_job_wait(&j->map, j->why,
+	    sizeof(j->why)) == 0)
+		mfd = helper_idmount(j->t.procfd, j->dirfd, j->why,
+		    sizeof(j->why));
+	ns_kill(&j->t);
+	(void)close(j->t.procfd);
+	(void)close(j->t.release);
+	(void)close(j->dirfd);
 	if (mfd == -1)
-		roost_warnx("%s: not idmapped (%s); using it as it is", rootfs,
-		    why);
+		roost_warnx("%s: not idmapped (%s); using it as it is",
+		    j->rootfs, j->why);
 	return mfd;
 }

@@ -64,15 +64,20 @@ void	map_pack(struct idmap_extent *x, size_t *nx, char type,
 	    const struct policy_grant *g, size_t ng);
 
 /* helper_call.c */
+struct helper_job {
+	pid_t	 pid;
+	int	 errfd;		/* its stderr, when started with WHY */
+};
+
 const char *helper_path(void);
 int	helper_map(int procfd, const struct map_plan *m, char *why,
 	    size_t whylen);
+int	helper_map_start(int procfd, const struct map_plan *m,
+	    struct helper_job *j, char *why, size_t whylen);
+int	helper_job_wait(struct helper_job *j, char *why, size_t whylen);
 int	helper_net(const char *op, int procfd, const char *a, const char *b,
 	    char *out, size_t outlen);
 int	helper_idmount(int procfd, int dirfd, char *why, size_t whylen);
-
-/* idmap.c: a rootfs of the caller's own uid, as the container's root's. */
-int	idmap_rootfs(const char *rootfs, const struct map_plan *m);
 
 /* ns.c: clone, map, release, wait. */
 struct ns_child {
@@ -94,6 +99,20 @@ void	ns_become(uid_t uid, gid_t gid);
 int	ns_lo_up(void);
 int	ns_wait(pid_t pid, int statusfd);
 int	ns_forward_ok(int code, pid_t target);
+
+/* idmap.c: a rootfs of the caller's own uid, as the container's root's. */
+struct idmap_job {
+	const char		*rootfs;
+	int			 dirfd;
+	struct ns_child		 t;	/* the namespace of the mapping */
+	struct helper_job	 map;	/* its roost-helper map */
+	int			 failed;
+	char			 why[256];
+};
+
+int	idmap_begin(struct idmap_job *j, const char *rootfs,
+	    const struct map_plan *m);
+int	idmap_end(struct idmap_job *j);
 
 /* nl.c: rtnetlink in the current network namespace (libmnl). */
 struct nl;
