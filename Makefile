@@ -219,7 +219,7 @@ lint:
 # tests/020-surface.bats fails if it grows past it (lower LOC_CEILING as
 # the count falls, until it is LOC_BUDGET).
 LOC_BUDGET    := 2500
-LOC_CEILING   := 2815
+LOC_CEILING   := 2806
 LOC_OP_BUDGET := 400
 loc:
 	@st=0; n=$$(cat helper/*.[ch] policy/*.[ch] | grep -cv '^[[:space:]]*$$'); \

@@ -96,6 +96,16 @@ attr_str(const struct nlattr *a, char *dst, size_t len)
 	return MNL_CB_OK;
 }
 
+/* A u32 attribute, copied to DST. */
+static int
+attr_u32(const struct nlattr *a, uint32_t *dst)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U32) == -1)
+		return MNL_CB_ERROR;
+	*dst = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
 static int
 info_attr(const struct nlattr *a, void *data)
 {
@@ -110,7 +120,6 @@ static int
 link_attr(const struct nlattr *a, void *data)
 {
 	struct nl_link	*l = data;
-	unsigned int	*u = NULL;
 
 	switch (mnl_attr_get_type(a)) {
 	case IFLA_IFNAME:
@@ -120,21 +129,14 @@ link_attr(const struct nlattr *a, void *data)
 	case IFLA_LINKINFO:
 		return mnl_attr_parse_nested(a, info_attr, l);
 	case IFLA_MTU:
-		u = &l->mtu;
-		break;
+		return attr_u32(a, &l->mtu);
 	case IFLA_MASTER:
-		u = &l->master;
-		break;
+		return attr_u32(a, &l->master);
 	case IFLA_LINK_NETNSID:
-		u = (unsigned int *)&l->nsid;
-		break;
+		return attr_u32(a, (uint32_t *)&l->nsid);
 	default:
 		return MNL_CB_OK;
 	}
-	if (mnl_attr_validate(a, MNL_TYPE_U32) == -1)
-		return MNL_CB_ERROR;
-	*u = mnl_attr_get_u32(a);
-	return MNL_CB_OK;
 }
 
 /* One RTM_NEWLINK message into *L.  Pure (tests/fuzz/fuzz_nl.c). */
@@ -168,7 +170,6 @@ route_attr(const struct nlattr *a, void *data)
 {
 	struct route_attrs	*x = data;
 	size_t			 len = mnl_attr_get_payload_len(a);
-	uint32_t		*u;
 
 	switch (mnl_attr_get_type(a)) {
 	case RTA_DST:
@@ -177,18 +178,12 @@ route_attr(const struct nlattr *a, void *data)
 		memcpy(x->r->addr, mnl_attr_get_payload(a), len);
 		return MNL_CB_OK;
 	case RTA_OIF:
-		u = &x->oif;
-		break;
+		return attr_u32(a, &x->oif);
 	case RTA_TABLE:
-		u = &x->table;
-		break;
+		return attr_u32(a, &x->table);
 	default:
 		return MNL_CB_OK;
 	}
-	if (mnl_attr_validate(a, MNL_TYPE_U32) == -1)
-		return MNL_CB_ERROR;
-	*u = mnl_attr_get_u32(a);
-	return MNL_CB_OK;
 }
 
 /*
@@ -291,11 +286,8 @@ nl_link_del(const char *name, int index)
 static int
 nsid_attr(const struct nlattr *a, void *data)
 {
-	if (mnl_attr_get_type(a) == NETNSA_NSID) {
-		if (mnl_attr_validate(a, MNL_TYPE_U32) == -1)
-			return MNL_CB_ERROR;
-		*(int *)data = (int)mnl_attr_get_u32(a);
-	}
+	if (mnl_attr_get_type(a) == NETNSA_NSID)
+		return attr_u32(a, data);
 	return MNL_CB_OK;
 }
 
