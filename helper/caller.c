@@ -6,7 +6,6 @@
  * /etc/subgid are not read: the policy is the one source of rights
  * (`roost policy import` turns them into a policy).
  */
-
 #include "config.h"
 #include "helper.h"
 

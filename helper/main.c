@@ -4,7 +4,6 @@
  * without touching anything, sanitize the process, identify the caller from
  * the real ids, load the policy, then let the operation decide and act.
  */
-
 #include "helper.h"
 
 int

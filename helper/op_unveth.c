@@ -4,7 +4,6 @@
  *
  * Capabilities: CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID (see net_enter()).
  */
-
 #include "helper.h"
 
 /*

@@ -5,7 +5,6 @@
  *
  * Capabilities: none (all are dropped before anything is printed).
  */
-
 #include "config.h"
 #include "helper.h"
 

@@ -78,7 +78,7 @@ veth_create(const char *host, const char *peer, unsigned int mtu, int netfd)
 	struct nlmsghdr	*nlh;
 	struct nlattr	*info, *data, *p;
 
-	/* High: a bridge takes its ports' lowest MAC, never this one. */
+	/* Local, and high: a bridge takes its ports' lowest MAC, not this. */
 	arc4random_buf(mac, sizeof(mac));
 	mac[0] = 0xfe;
 	nlh = nl_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
@@ -158,7 +158,7 @@ veth_run(const struct request *rq, struct caller *c)
 	char				 host[IFNAMSIZ];
 	unsigned int			 total = 0;
 	size_t				 i;
-	int				 netfd;
+	int				 netfd, err;
 
 	for (i = 0; i < e->nveths; i++)
 		if (strcmp(e->veths[i].bridge, rq->ifa) == 0)
@@ -183,9 +183,9 @@ veth_run(const struct request *rq, struct caller *c)
 		die(rq->ifa, "quota of %u reached", total);
 	veth_make(rq, c, q.g, &br, netfd, host);
 	if (printf("%s\n", host) < 0 || fflush(stdout) == EOF) {
-		netfd = errno;
+		err = errno;
 		nl_link_del(host, 0);
-		die(host, "stdout: %s", strerror(netfd));
+		die(host, "stdout: %s", strerror(err));
 	}
 	log_granted(rq->target, "%s on %s as %s, %s %u of %u", host, rq->ifa,
 	    rq->ifb, q.g->source, q.n + 1, q.g->count);
