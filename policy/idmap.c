@@ -5,8 +5,8 @@
 
 #include "policy.h"
 
-/* Decimal digits only: strtoul(3) would take " +1", "-1" (as ULONG_MAX)
- * and "0x10", leniency through which shadow's newuidmap mis-parsed maps. */
+/* Digits only, no leading zero, at most MAX: strtoul(3) would take " +1",
+ * "-1" and "0x10", leniency through which newuidmap mis-parsed maps. */
 static int
 parse_u32n(const char *s, size_t len, uint32_t max, uint32_t *out)
 {
@@ -33,8 +33,7 @@ policy_parse_u32(const char *s, uint32_t max, uint32_t *out)
 	return parse_u32n(s, strlen(s), max, out);
 }
 
-/* A count of at least one that ends at or before (u32)-1, which the kernel
- * reserves as the invalid id. */
+/* A count of at least one, ending at or before (u32)-1, the invalid id. */
 static int
 extent_ok(uint32_t inside, uint32_t outside, uint32_t count)
 {
@@ -85,10 +84,8 @@ overlapped(const struct idmap_extent *x, size_t i)
 	return i;
 }
 
-/* The kernel refuses more than 340 extents per map (commit 6397fac4915a,
- * "userns: bump idmap limits to 340") and overlapping ones
- * (mappings_overlap()); refusing them first, the helper never half-writes
- * a request. */
+/* Refused before the kernel would (commit 6397fac4915a, mappings_overlap()),
+ * so that no request is half-written. */
 int
 idmap_validate(const struct idmap_extent *x, size_t n, size_t *bad,
     size_t *other)

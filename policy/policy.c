@@ -1,8 +1,7 @@
 /*
- * policy.c: the strict parser of roost-policy(5), and the entitlement a
- * caller draws from a policy.  inih is lenient where a policy must not be,
- * so the reader that feeds it lexes and counts every raw line first
- * (SECURITY.md, invariant 5).  Any error rejects the whole file.
+ * The strict parser of roost-policy(5), and a caller's entitlement.  inih
+ * is lenient where a policy must not be, so its reader lexes every raw
+ * line first (SECURITY.md, invariant 5).
  */
 #include <arpa/inet.h>
 #include <ini.h>
@@ -26,7 +25,6 @@ struct parse_ctx {
 	int		 error;		/* errno of the error, or 0 */
 };
 
-/* Record the error, as "NAME:LINE: reason"; parsing stops at the first. */
 static int __attribute__((format(printf, 2, 3)))
 fail(struct parse_ctx *c, const char *fmt, ...)
 {
@@ -50,9 +48,8 @@ nomem(struct parse_ctx *c)
 	return -1;
 }
 
-/* Append the N elements of SIZE bytes at ADD to the array *LISTP of *NLIST.
- * LISTP is the address of any T *, read and written with memcpy(): T **
- * cannot alias void **. */
+/* Append N elements of SIZE at ADD to *LISTP, any T * (memcpy: a T **
+ * cannot alias void **). */
 static int
 append(void *listp, size_t *nlist, const void *add, size_t n, size_t size)
 {
@@ -69,9 +66,8 @@ append(void *listp, size_t *nlist, const void *add, size_t n, size_t size)
 	return 0;
 }
 
-/* Copy the next raw line, without its newline, to STR (SIZE bytes): 1, or
- * 0 at the end, or -1 on an error, which includes bytes that would make a
- * line mean something else to inih or a terminal. */
+/* The next raw line to STR: 1, 0 at the end, -1 on an error, which
+ * includes bytes meaning something else to inih or a terminal. */
 static int
 next_line(struct parse_ctx *c, char *str, size_t size)
 {
@@ -102,8 +98,7 @@ next_line(struct parse_ctx *c, char *str, size_t size)
 	return 1;
 }
 
-/* useradd(8)'s default NAME_REGEX, with the trailing "$" of machine
- * accounts; at most 32 characters, like utmp and shadow. */
+/* useradd(8)'s NAME_REGEX (and machine accounts' "$"), at most 32. */
 static int
 valid_name(const char *s)
 {
@@ -114,8 +109,7 @@ valid_name(const char *s)
 	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_.-") >= m;
 }
 
-/* "[user:NAME]" or "[group:NAME]", each at most once, then nothing but
- * blanks and a ";" comment. */
+/* "[user:NAME]" or "[group:NAME]", each once, then only a comment. */
 static int
 lex_header(struct parse_ctx *c, const char *s)
 {
@@ -152,9 +146,8 @@ lex_header(struct parse_ctx *c, const char *s)
 	    sizeof(sec)) == -1 ? nomem(c) : 0;
 }
 
-/* "key = value [;comment]": the key is [a-z-]+ and the first separator
- * "=" (inih would also split at ":").  The value ends where inih ends it:
- * at a ";" after a blank. */
+/* "key = value [;comment]": [a-z-]+, then "=" (inih also takes ":"); the
+ * value ends where inih ends it, at a ";" after a blank. */
 static int
 lex_key(struct parse_ctx *c, const char *s)
 {
@@ -173,8 +166,7 @@ lex_key(struct parse_ctx *c, const char *s)
 	return 0;
 }
 
-/* inih's ini_reader: one checked and lexed line at a time; NULL (end of
- * input) once anything is wrong. */
+/* inih's ini_reader: NULL (the end) once anything is wrong. */
 static char *
 reader(char *str, int num, void *stream)
 {
@@ -196,7 +188,6 @@ reader(char *str, int num, void *stream)
 	return c->error == 0 ? str : NULL;
 }
 
-/* Exactly two blank-separated fields; BUF holds them. */
 static int
 two_fields(const char *value, char buf[POLICY_MAX_LINE + 1], char **a,
     char **b)
@@ -218,10 +209,8 @@ number(struct parse_ctx *c, const char *what, const char *s, uint32_t *out)
 	    "%smalformed number \"%s\"", what, s);
 }
 
-/* uids or gids START COUNT: never host root, never reaching (u32)-1, the
- * kernel's invalid id (so no wrap), and no host id granted twice in the
- * file, or two users (or a user and a group) could reach each other's
- * files through their namespaces. */
+/* Never host root, nor (u32)-1 (no wrap), nor an id granted twice in the
+ * file: two users could reach each other's files. */
 static int
 add_ids(struct parse_ctx *c, struct policy_section *sec, const char *key,
     const char *value)
@@ -297,7 +286,7 @@ add_veth(struct parse_ctx *c, struct policy_section *sec, const char *value)
 	    nomem(c) : 0;
 }
 
-/* Do A and B agree in bits FROM to TO - 1, counted from the top of A[0]? */
+/* Do A and B agree in bits FROM to TO - 1, from the top of A[0]? */
 static int
 same_bits(const unsigned char *a, const unsigned char *b, unsigned int from,
     unsigned int to)
@@ -353,7 +342,7 @@ policy_route_within(const struct policy_route *r,
 	return r->len >= g->len && policy_route_overlap(r, g);
 }
 
-/* Like ids, no address may be granted twice anywhere in the file. */
+/* Like ids, no address is granted twice. */
 static int
 add_route(struct parse_ctx *c, struct policy_section *sec, const char *value)
 {
@@ -405,8 +394,7 @@ handler(void *user, const char *section, const char *key, const char *value)
 	struct parse_ctx *c = user;
 	struct policy_section *sec;
 
-	/* The reader saw the header inih is reporting; anything else means
-	 * the two disagree about what a line is. */
+	/* Else the reader and inih disagree about what a line is. */
 	if (strcmp(section, c->header) != 0 || c->p->nsections == 0)
 		return fail(c, "syntax error") == 0;
 	sec = &c->p->sections[c->p->nsections - 1];
@@ -432,7 +420,7 @@ policy_parse(struct policy *p, const char *buf, size_t len,
 	memset(p, 0, sizeof(*p));
 	if (errlen > 0)
 		err[0] = '\0';
-	/* A UTF-8 byte order mark, as some editors write; inih skips it too. */
+	/* A UTF-8 byte order mark, which inih skips too. */
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		c.pos = 3;
 	r = ini_parse_stream(reader, &c, handler, &c);
@@ -464,10 +452,9 @@ policy_free(struct policy *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* Add the section of KIND called NAME, if any, to E.  Each keeps its own
- * veth entries: a group's allotment is one quota shared by its members.
- * Deny wins for setgroups: it protects negative group ACLs (CVE-2018-7169)
- * and no other section may take that away. */
+/* Each section's veths stay apart: a group's is a quota its members
+ * share.  setgroups deny wins: it protects negative group ACLs
+ * (CVE-2018-7169). */
 static int
 grant_section(struct policy_entitlement *e, const struct policy *p,
     enum policy_kind kind, const char *name)
@@ -475,8 +462,7 @@ grant_section(struct policy_entitlement *e, const struct policy *p,
 	const struct policy_section *s = NULL;
 	size_t i;
 
-	/* By index: an empty policy has sections == NULL, and NULL + 0 is
-	 * undefined (found by tests/fuzz). */
+	/* By index: NULL + 0 is undefined (found by tests/fuzz). */
 	for (i = 0; i < p->nsections && s == NULL; i++)
 		if (p->sections[i].kind == kind &&
 		    strcmp(p->sections[i].name, name) == 0)
@@ -536,9 +522,7 @@ policy_entitlement_free(struct policy_entitlement *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* Walk from START over any grant that holds the next id still to cover,
- * spanning grants that merely touch.  No allocation, so no failure mode:
- * a decision is always yes or no. */
+/* Spans grants that merely touch.  No allocation, so always yes or no. */
 int
 policy_permits_ids(const struct policy_entitlement *e, char type,
     uint32_t start, uint32_t count)

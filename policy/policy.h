@@ -1,9 +1,8 @@
 /*
- * policy: the strict INI policy (roost-policy(5)) and the pure decisions
- * made from it, linked into both roost-helper and roost.  Nothing here
- * prints or exits, and only policy_open() and policy_userdb_lookup() open
- * a path.  Every function returns 0, or -1 with errno set (and, where it
- * takes err, a "FILE:LINE: reason" message there).
+ * policy: roost-policy(5) and the pure decisions made from it, in both
+ * programs.  Nothing prints or exits; only policy_open() and
+ * policy_userdb_lookup() open a path.  0, or -1 with errno (and, given
+ * err, "FILE:LINE: reason").
  */
 #ifndef ROOST_POLICY_H
 #define ROOST_POLICY_H
@@ -33,14 +32,12 @@ enum policy_kind {
 };
 
 enum policy_setgroups {
-	POLICY_SETGROUPS_UNSET = 0,	/* shadow's rule: allow iff a granted
-					   gid range (not just self) is mapped */
+	POLICY_SETGROUPS_UNSET = 0,	/* shadow's rule (op_map.c) */
 	POLICY_SETGROUPS_ALLOW,
 	POLICY_SETGROUPS_DENY
 };
 
-/* One right, in a section and in an entitlement: its line in the policy
- * and the section granting it ("user:NAME", "group:NAME", or "self"). */
+/* A right, with its line and section ("user:NAME", "group:NAME", "self"). */
 struct policy_grant {				/* uids, gids */
 	uint32_t	 start;
 	uint32_t	 count;
@@ -84,22 +81,15 @@ struct policy {
 	size_t			 nsections;
 };
 
-/* Open absolute PATH for reading one O_NOFOLLOW component at a time from
- * "/": every directory and the file, which must be regular, root-owned
- * and not group- or world-writable.  The fd, or -1 with "PATH: reason". */
 int	policy_open(const char *path, char *err, size_t errlen);
 
-/* Parse LEN bytes at BUF (NAME in messages); the first error rejects the
- * whole file and leaves *p empty.  policy_load_fd() parses what it reads
- * from FD, at most POLICY_MAX_BYTES. */
+/* The first error rejects the whole file and leaves *p empty. */
 int	policy_parse(struct policy *p, const char *buf, size_t len,
 	    const char *name, char *err, size_t errlen);
 int	policy_load_fd(struct policy *p, int fd, const char *name,
 	    char *err, size_t errlen);
 void	policy_free(struct policy *p);
 
-/* The caller, from /etc/passwd and /etc/group read as files, never through
- * NSS (SECURITY.md). */
 struct policy_user {
 	uid_t		 uid;
 	gid_t		 gid;			/* primary gid from passwd */
@@ -108,8 +98,6 @@ struct policy_user {
 	size_t		 ngroups;
 };
 
-/* Fill *u for UID from the passwd and group files (normally /etc/passwd
- * and /etc/group); ENOENT if UID has no passwd entry. */
 int	policy_userdb_lookup(struct policy_user *u, uid_t uid,
 	    const char *passwd_path, const char *group_path);
 void	policy_user_free(struct policy_user *u);
@@ -128,31 +116,26 @@ struct policy_entitlement {
 	enum policy_setgroups	 setgroups;	/* DENY wins over ALLOW */
 };
 
-/* The union of U's [user:NAME] and the [group:G] of each of U's groups,
- * plus U's own uid and primary gid (1:1, as shadow's newuidmap grants). */
+/* U's [user:NAME], each [group:G] of U's, and U's own uid and gid. */
 int	policy_entitle(const struct policy *p, const struct policy_user *u,
 	    struct policy_entitlement *e);
 void	policy_entitlement_free(struct policy_entitlement *e);
 
-/* 1 if [START, START+COUNT) of type 'u' or 'g' is wholly granted (adjacent
- * grants may be spanned), else 0.  policy_self_only(): 1 if the range is
- * exactly the caller's own id. */
+/* 1 if [START, START+COUNT) of type 'u' or 'g' is wholly granted; else 0.
+ * policy_self_only(): 1 if it is exactly the caller's own id. */
 int	policy_permits_ids(const struct policy_entitlement *e, char type,
 	    uint32_t start, uint32_t count);
 int	policy_self_only(const struct policy_entitlement *e, char type,
 	    uint32_t start, uint32_t count);
 
-/* Strict decimal: digits only, no sign, no leading zero (but "0"), at most
- * MAX.  -1 with errno EINVAL or ERANGE. */
 int	policy_parse_u32(const char *s, uint32_t max, uint32_t *out);
 
 /* An interface name the kernel (dev_valid_name() in net/core/dev.c) and a
  * terminal take as is: 1-15 of [A-Za-z0-9_.-], not "." or "..". */
 int	policy_valid_ifname(const char *s);
 
-/* ADDR[/LEN] (IPv4 or IPv6, LEN defaulting to the full length) into *r;
- * -1 with errno EINVAL (malformed) or EDOM (host bits set).  Prefixes
- * overlap when the shorter contains the other; R is within G if G has it. */
+/* ADDR[/LEN], v4 or v6; -1 with EINVAL, or EDOM for host bits set.
+ * Prefixes overlap when the shorter contains the other. */
 int	policy_parse_addr(const char *s, struct policy_route *r);
 int	policy_route_overlap(const struct policy_route *a,
 	    const struct policy_route *b);
@@ -167,14 +150,8 @@ struct idmap_extent {
 	uint32_t	 count;
 };
 
-/*
- * idmap_parse(): exactly TYPE:INSIDE:OUTSIDE:COUNT, numbers as
- * policy_parse_u32(), COUNT >= 1, neither INSIDE+COUNT nor OUTSIDE+COUNT
- * past 4294967295; else EINVAL or ERANGE.  idmap_validate(): at most 340
- * extents of a type, none overlapping another inside or outside; else
- * E2BIG or EEXIST, with the offending extents' indices in *bad and *other
- * (*other == *bad for a count problem).
- */
+/* idmap_validate(): E2BIG or EEXIST with the culprits' indices in *bad
+ * and *other (*other == *bad for a count problem). */
 int	idmap_parse(const char *s, struct idmap_extent *x);
 int	idmap_validate(const struct idmap_extent *x, size_t n,
 	    size_t *bad, size_t *other);
