@@ -1,10 +1,7 @@
 /*
- * Who is asking, and what the policy grants them.  Identity is the real
- * uid only (invariant 1): never argv, the environment, or a file the caller
- * controls.  The user database and the policy are read from fixed,
- * root-owned paths, before any privilege is dropped.  /etc/subuid and
- * /etc/subgid are not read: the policy is the one source of rights
- * (`roost policy import` turns them into a policy).
+ * Who is asking: the real uid only (invariant 1), never argv, environment
+ * or a caller's file; and what the policy, from a compiled-in root-owned
+ * path, grants them.  /etc/subuid is not read (`roost policy import`).
  */
 #include "config.h"
 #include "helper.h"
@@ -23,12 +20,7 @@ caller_identify(struct caller *c)
 		die(uid, "not in the user database");
 }
 
-/*
- * The installed policy (its path is compiled in, never taken at run time)
- * and the caller's entitlement under it.  An invalid policy refuses every
- * request (fail closed): the message names the file and line, the log
- * keeps it.
- */
+/* An invalid policy refuses every request (fail closed). */
 void
 caller_load_policy(struct caller *c)
 {
@@ -45,11 +37,7 @@ caller_load_policy(struct caller *c)
 		die("policy", "%s", strerror(errno));
 }
 
-/*
- * Released before main() returns, whose frame held the only pointers: so
- * that valgrind (make valgrind) tells a real leak from what the process
- * exits with.
- */
+/* So that `make valgrind` tells a real leak from what exit releases. */
 void
 caller_free(struct caller *c)
 {

@@ -1,7 +1,4 @@
-/*
- * roost-helper internals.  main.c runs the sequence; each op_<verb>.c
- * parses its own argv (pure) and runs (decide, then act).
- */
+/* roost-helper: each op_<verb>.c parses its argv (pure), then runs. */
 #ifndef ROOST_HELPER_H
 #define ROOST_HELPER_H
 
@@ -44,7 +41,6 @@ struct caller {
 struct op {
 	const char	*name;
 	int		 needs_policy;
-	/* 0, or -1 from usage_set(). */
 	int		(*parse)(struct request *, int, char **);
 	void		(*run)(const struct request *, struct caller *);
 };
@@ -52,7 +48,7 @@ struct op {
 extern const struct op	op_map, op_version;
 extern const struct op	op_veth, op_unveth, op_route, op_unroute, op_idmount;
 
-/* request.c; request_target() sets the usage message itself. */
+/* request.c */
 int	request_parse(struct request *, int, char **);
 int	request_fd(struct request *, const char *);
 int	request_target(struct request *, const char *);

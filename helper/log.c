@@ -1,8 +1,7 @@
 /*
- * Every decision, granted or refused, goes to syslog (LOG_AUTHPRIV) with
- * the caller's real uid; a refusal also goes to stderr as one line,
- * "PROG: OP: OBJECT: REASON".  Nothing else in the helper prints, except
- * an operation's documented result on stdout.
+ * Every decision goes to syslog (authpriv) with the caller's real uid; a
+ * refusal also to stderr, "PROG: OP: OBJECT: REASON" (shadow's names:
+ * "PROG: OBJECT: REASON").  Nothing else prints but an op's result.
  */
 #include <stdarg.h>
 #include <syslog.h>
@@ -11,8 +10,7 @@
 
 #include "helper.h"
 
-/* The caller's real uid, read once: the network operations run as uid 0. */
-static uid_t	 log_uid;
+static uid_t	 log_uid;	/* read once: network ops run as uid 0 */
 
 static const char	*log_prog = "roost-helper";
 static const char	*log_op;
@@ -28,8 +26,7 @@ log_open(const char *prog, const char *op)
 	openlog(prog, LOG_PID, LOG_AUTHPRIV);
 }
 
-/* Objects come from argv: printable and short before they reach a
- * terminal or the log (no newline forging a second log line). */
+/* From argv: escaped, or a newline could forge a log line. */
 static const char *
 log_object(const char *s, char *buf, size_t len)
 {
@@ -39,7 +36,7 @@ log_object(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-/* "TARGET: MSG", both escaped: MSG too holds argv (idmount's DIR). */
+/* MSG too holds argv (idmount's DIR). */
 void
 log_granted(const char *target, const char *fmt, ...)
 {
@@ -54,7 +51,6 @@ log_granted(const char *target, const char *fmt, ...)
 	    log_op, log_object(target, obj, sizeof(obj)), vis);
 }
 
-/* "PROG: OP: OBJECT: REASON" (shadow's names: "PROG: OBJECT: REASON"). */
 static void
 report(const char *object, const char *reason)
 {
@@ -70,7 +66,6 @@ report(const char *object, const char *reason)
 	syslog(LOG_WARNING, "uid %u: refused: %s", (unsigned)log_uid, line);
 }
 
-/* Always -1, for parse functions to return. */
 int
 usage_set(const char *object, const char *fmt, ...)
 {
@@ -83,7 +78,7 @@ usage_set(const char *object, const char *fmt, ...)
 	return -1;
 }
 
-/* Usage errors exit 2, except under shadow's names, which always exit 1. */
+/* Status 2, but 1 under shadow's names, as shadow's. */
 void
 die_usage(void)
 {

@@ -1,8 +1,7 @@
 /*
- * roost-helper: the setuid-root half of roost.  One operation per exec,
- * named by argv (roost-helper(8)).  main() is the sequence only: parse argv
- * without touching anything, sanitize the process, identify the caller from
- * the real ids, load the policy, then let the operation decide and act.
+ * roost-helper(8), the setuid-root half of roost: parse argv touching
+ * nothing, sanitize, identify the caller by the real ids, load the policy,
+ * then the operation decides and acts.
  */
 #include "helper.h"
 

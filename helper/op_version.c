@@ -1,7 +1,5 @@
 /*
- * roost-helper version: the protocol spoken.  There is no operation that
- * only reports the policy: it is world-readable (roost-policy(5)), so
- * roost policy explain evaluates it without privilege.
+ * roost-helper version: the protocol spoken.
  *
  * Capabilities: none (all are dropped before anything is printed).
  */

@@ -1,7 +1,7 @@
 /*
- * request.c: argv to a request, for every operation and personality.
- * Pure: no syscalls, nothing opened; runs before sanitize() so that the fd
- * a target names can be kept.  tests/fuzz/fuzz_argv.c drives it.
+ * argv to a request, for every operation and personality.  Pure (fuzzed
+ * by tests/fuzz/fuzz_argv.c); runs before sanitize(), which keeps the fds
+ * it names.
  */
 #include <limits.h>
 
@@ -23,10 +23,8 @@ request_fd(struct request *rq, const char *s)
 	return (int)n;
 }
 
-/*
- * TARGET is "fd:N", an inherited directory fd of /proc/PID (race-free), or
- * a decimal PID, resolved exactly once in target_open().
- */
+/* "fd:N", an inherited /proc/PID fd (race-free), or a PID, which
+ * target_open() resolves once. */
 int
 request_target(struct request *rq, const char *s)
 {
@@ -42,15 +40,10 @@ request_target(struct request *rq, const char *s)
 }
 
 /*
- * newuidmap / newgidmap: shadow's exact argv protocol, under the same
- * policy as "roost-helper map", so that podman, LXC, util-linux unshare and
- * mmdebstrap work unchanged with roost's compat directory first in PATH.
- *
- *	newuidmap PID|fd:N INSIDE OUTSIDE COUNT [INSIDE OUTSIDE COUNT]...
- *
- * Unlike shadow, numbers are decimal only (clients never send anything
- * else) and zero triplets are refused.  With no argument at all the usage
- * goes to stderr and the status is 1: mmdebstrap probes for exactly that.
+ * newuidmap/newgidmap PID|fd:N INSIDE OUTSIDE COUNT...: shadow's protocol
+ * under the policy of "map", for podman, LXC, unshare and mmdebstrap.
+ * Numbers are decimal only and zero triplets refused.  No argument: usage
+ * and status 1, which mmdebstrap probes for.
  */
 static int
 compat_parse(struct request *rq, int argc, char *argv[])
@@ -68,7 +61,6 @@ compat_parse(struct request *rq, int argc, char *argv[])
 	if ((rq->ext = calloc(n, sizeof(*rq->ext))) == NULL)
 		return usage_set(NULL, "out of memory");
 	for (i = 0; i < n; i++) {
-		/* Each number fits in 10 digits, so nothing is cut. */
 		if (snprintf(buf, sizeof(buf), "%c:%s:%s:%s", rq->prog[3],
 		    argv[2 + 3 * i], argv[3 + 3 * i], argv[4 + 3 * i]) >=
 		    (int)sizeof(buf) || idmap_parse(buf, &rq->ext[i]) == -1) {
@@ -109,10 +101,8 @@ request_parse(struct request *rq, int argc, char *argv[])
 	return rq->op->parse(rq, argc - 1, argv + 1);
 }
 
-/*
- * veth TARGET BRIDGE IFNAME, unveth TARGET HOSTIF, route and unroute
- * TARGET HOSTIF ADDR[/LEN].  ARGV[0] is the operation.
- */
+/* veth TARGET BRIDGE IFNAME, unveth TARGET HOSTIF, (un)route TARGET
+ * HOSTIF ADDR[/LEN]. */
 int
 request_net(struct request *rq, int argc, char *argv[])
 {

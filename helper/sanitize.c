@@ -1,8 +1,5 @@
-/*
- * The first thing roost-helper does, before it reads anything: leave
- * nothing of the caller's making in the process but the argv already
- * parsed and the inherited fds an operation names.
- */
+/* Before anything is read: nothing of the caller's making is left but
+ * the parsed argv and the fds an operation names. */
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -10,11 +7,9 @@
 #include "helper.h"
 
 /*
- * A closed FD becomes /dev/null.  Were 0-2 closed, the next open() would
- * take one and a message meant for stderr could land in a map file; were
- * a named fd closed, the policy directory or the syslog socket could take
- * its number and pass for the caller's target.  Nothing can be printed
- * yet, so failing is a silent exit.
+ * A closed FD becomes /dev/null: else a message meant for stderr could
+ * land in a map file, or the syslog socket pass for a named target fd.
+ * Nothing can be printed yet: failing is a silent exit.
  */
 static void
 sanitize_devnull(int fd, int flags)
@@ -51,8 +46,7 @@ sanitize(const int *keep, size_t nkeep)
 	} while (hi != ~0U);
 	for (i = 0; i < nkeep; i++)
 		sanitize_devnull(keep[i], O_RDONLY);
-	/* AT_SECURE already scrubs LD_*; TZ, LANG, MALLOC_*, TMPDIR... must
-	 * not reach libc either.  The helper execs nothing and needs none. */
+	/* AT_SECURE scrubs LD_*, not TZ, LANG, MALLOC_*, TMPDIR... */
 	if (clearenv() != 0)
 		_exit(1);
 	umask(077);
@@ -61,8 +55,7 @@ sanitize(const int *keep, size_t nkeep)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
 	    setrlimit(RLIMIT_CORE, &nocore) == -1)
 		_exit(1);
-	/* CPU time carries across exec: a caller could have the kernel
-	 * SIGKILL the helper where it chose.  priv_keep_root() checks the
-	 * lift where being killed half-way matters. */
+	/* Else the caller could have the kernel SIGKILL the helper where it
+	 * chose; priv_keep_root() checks it where that matters. */
 	(void)setrlimit(RLIMIT_CPU, &nolimit);
 }

@@ -90,25 +90,21 @@ int
 idmap_validate(const struct idmap_extent *x, size_t n, size_t *bad,
     size_t *other)
 {
-	size_t i, o, nu = 0, ng = 0;
-	int e = 0;
+	size_t i, nu = 0, ng = 0;
 
 	for (i = 0; i < n; i++) {
-		o = i;
+		*bad = *other = i;
 		if (x[i].type != 'u' && x[i].type != 'g')
-			e = EINVAL;
+			errno = EINVAL;
 		else if ((x[i].type == 'u' ? ++nu : ++ng) > IDMAP_MAX_EXTENTS)
-			e = E2BIG;
+			errno = E2BIG;
 		else if (!extent_ok(x[i].inside, x[i].outside, x[i].count))
-			e = EINVAL;
-		else if ((o = overlapped(x, i)) != i)
-			e = EEXIST;
-		if (e != 0) {
-			*bad = i;
-			*other = o;
-			errno = e;
-			return -1;
-		}
+			errno = EINVAL;
+		else if ((*other = overlapped(x, i)) != i)
+			errno = EEXIST;
+		else
+			continue;
+		return -1;
 	}
 	return 0;
 }

@@ -1,8 +1,5 @@
-/*
- * open.c: open the policy so that only root can have written it, and read
- * it through that one fd (as doas checks its config with fstat(2) on the
- * fd it parses).
- */
+/* The policy, opened so that only root can have written it, and read
+ * through that one fd (as doas fstat(2)s the fd it parses). */
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
@@ -18,12 +15,8 @@ bad_path(const char *path, const char *why, int e, char *err, size_t errlen)
 	return -1;
 }
 
-/*
- * Open NAME under DFD, a checked directory closed here (unless AT_FDCWD);
- * PATH names it in messages.  It must be root-owned and not group- or
- * world-writable, or anyone who can write it (or rename entries in a
- * directory above it) could grant themselves ids.
- */
+/* NAME under DFD (closed here): root-owned and not group- or
+ * world-writable, or whoever can write it could grant themselves ids. */
 static int
 open_step(int dfd, const char *name, const char *path, int last,
     char *err, size_t errlen)
@@ -39,8 +32,7 @@ open_step(int dfd, const char *name, const char *path, int last,
 	if (fd == -1) {
 		e = errno;
 		why = strerror(e);
-		/* O_NOFOLLOW fails with ELOOP (ENOTDIR, with O_DIRECTORY) on
-		 * a symbolic link; say which it was. */
+		/* ELOOP (ENOTDIR with O_DIRECTORY): say if a symlink. */
 		if ((e == ELOOP || e == ENOTDIR) && fstatat(dfd, name, &st,
 		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
 			why = "is a symbolic link";
@@ -65,8 +57,8 @@ open_step(int dfd, const char *name, const char *path, int last,
 	return bad_path(path, why, e, err, errlen);
 }
 
-/* One component at a time from "/", never following a symbolic link, so
- * that each directory checked is the one the next step opens from. */
+/* One component at a time from "/", never following a symlink, so each
+ * directory checked is the one the next step opens from. */
 int
 policy_open(const char *path, char *err, size_t errlen)
 {
@@ -99,8 +91,7 @@ policy_open(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
-/* At most POLICY_MAX_BYTES and one byte more, so that the parser can
- * tell a larger file. */
+/* One byte more than POLICY_MAX_BYTES: the parser tells a larger file. */
 int
 policy_load_fd(struct policy *p, int fd, const char *name, char *err,
     size_t errlen)

@@ -372,21 +372,6 @@ add_route(struct parse_ctx *c, struct policy_section *sec, const char *value)
 	    nomem(c) : 0;
 }
 
-static int
-set_setgroups(struct parse_ctx *c, struct policy_section *sec,
-    const char *key, const char *value)
-{
-	if (sec->setgroups_line != 0)
-		return fail(c, "duplicate key \"%s\" (first at line %u)", key,
-		    sec->setgroups_line);
-	if (strcmp(value, "allow") != 0 && strcmp(value, "deny") != 0)
-		return fail(c, "%s: want allow or deny", key);
-	sec->setgroups = strcmp(value, "allow") == 0 ?
-	    POLICY_SETGROUPS_ALLOW : POLICY_SETGROUPS_DENY;
-	sec->setgroups_line = c->line;
-	return 0;
-}
-
 /* inih's ini_handler: nonzero on success. */
 static int
 handler(void *user, const char *section, const char *key, const char *value)
@@ -404,9 +389,17 @@ handler(void *user, const char *section, const char *key, const char *value)
 		return add_veth(c, sec, value) == 0;
 	if (strcmp(key, "route") == 0)
 		return add_route(c, sec, value) == 0;
-	if (strcmp(key, "setgroups") == 0)
-		return set_setgroups(c, sec, key, value) == 0;
-	return fail(c, "unknown key \"%s\" in [%s]", key, c->header) == 0;
+	if (strcmp(key, "setgroups") != 0)
+		return fail(c, "unknown key \"%s\" in [%s]", key, c->header) == 0;
+	if (sec->setgroups_line != 0)
+		return fail(c, "duplicate key \"%s\" (first at line %u)", key,
+		    sec->setgroups_line) == 0;
+	if (strcmp(value, "allow") != 0 && strcmp(value, "deny") != 0)
+		return fail(c, "%s: want allow or deny", key) == 0;
+	sec->setgroups = strcmp(value, "allow") == 0 ?
+	    POLICY_SETGROUPS_ALLOW : POLICY_SETGROUPS_DENY;
+	sec->setgroups_line = c->line;
+	return 1;
 }
 
 int

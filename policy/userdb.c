@@ -1,15 +1,11 @@
-/*
- * userdb.c: the caller's name and groups, from the passwd and group files
- * themselves, never through NSS: a setuid program must not load modules
- * /etc/nsswitch.conf names, nor ask a network directory who may map ids.
- */
+/* The caller's name and groups from the files, never through NSS: no
+ * module nsswitch.conf names, no network directory, in a setuid program. */
 #include <grp.h>
 #include <pwd.h>
 
 #include "policy.h"
 
-/* "+" and "-" lines are NIS compat entries, not users.  A longer name
- * cannot name a section. */
+/* "+" and "-" are NIS compat entries; a longer name names no section. */
 static int
 usable_name(const char *s)
 {
