@@ -78,12 +78,10 @@ void	priv_drop(const struct caller *, const int *, size_t);
 void	priv_raise(uint64_t);
 #define priv_lower()	priv_raise(0)
 void	priv_keep_root(const int *, size_t);
-void	priv_as_caller(const struct caller *);
-void	priv_as_root(void);
 
 /* target.c */
 int	target_open(const struct request *);
-int	target_verify_userns(int, uid_t);
+int	target_verify_userns(const struct request *, int, uid_t);
 int	net_enter(const struct request *, const struct caller *, int);
 
 /* nl.c: rtnetlink in the host's network namespace. */

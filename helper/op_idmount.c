@@ -17,8 +17,6 @@
 
 #include "helper.h"
 
-#define NOT_YOUR_DIR	"not a directory you own"
-
 static int
 idmount_parse(struct request *rq, int argc, char *argv[])
 {
@@ -34,14 +32,13 @@ idmount_parse(struct request *rq, int argc, char *argv[])
 	return 0;
 }
 
-/* Each "INSIDE OUTSIDE COUNT" line of the map on FD entitled on both
- * sides: 1; 0 no (BAD: the id and count refused, count 0 for an empty
- * map); -1 unreadable. */
-static int
-idmount_map_ok(const struct caller *c, int fd, char type, uint32_t bad[2])
+/* Every "INSIDE OUTSIDE COUNT" line of the map on FD granted on both
+ * sides, read whole (340 lines of "%10u %10u %10u\n"): a map checked in
+ * part would be a map not checked. */
+static void
+idmount_map(const struct request *rq, const struct caller *c, int fd,
+    char type)
 {
-	/* Read whole (340 lines of "%10u %10u %10u\n"): a map checked in
-	 * part would be a map not checked. */
 	char		 buf[IDMAP_MAX_EXTENTS * 33 + 2], *line, *f;
 	char		*save = NULL, *fs = NULL;
 	uint32_t	 v[3];
@@ -52,77 +49,22 @@ idmount_map_ok(const struct caller *c, int fd, char type, uint32_t bad[2])
 	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
 		len += (size_t)n;
 	if (n == -1 || len == sizeof(buf) - 1)
-		return -1;
+		die(rq->target, "%cid_map: unreadable", type);
 	buf[len] = '\0';
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save), lines++) {
 		for (i = 0; i < 3; i++)
 			if ((f = strtok_r(i == 0 ? line : NULL, " ", &fs)) ==
 			    NULL || policy_parse_u32(f, ID_INVALID, &v[i]) == -1)
-				return -1;
-		bad[1] = v[2];
-		for (i = 0; i < 2; i++) {
-			bad[0] = v[i];
+				die(rq->target, "%cid_map: unreadable", type);
+		for (i = 0; i < 2; i++)
 			if (!policy_permits_ids(&c->ent, type, v[i], v[2]))
-				return 0;
-		}
+				die(rq->target, "%cids %u-%u not granted "
+				    "to you", type, v[i], v[i] + v[2] - 1);
 	}
-	return lines > 0;
-}
-
-/*
- * The user namespace that defines the mapping, as an fd.  Its map files
- * are opened before it is verified, as in `map`: a map file is bound to
- * the namespace its opener saw, and a task can only move on to descendant
- * namespaces, which fail the parent check.
- */
-static int
-idmount_userns(const struct request *rq, const struct caller *c)
-{
-	uint32_t	 bad[2];
-	int		 procfd, fd[2], nsfd, i, ok;
-	const char	*name[2] = { "uid_map", "gid_map" };
-
-	if ((procfd = target_open(rq)) == -1 ||
-	    (fd[0] = openat(procfd, name[0], O_RDONLY | O_CLOEXEC)) == -1 ||
-	    (fd[1] = openat(procfd, name[1], O_RDONLY | O_CLOEXEC)) == -1 ||
-	    (nsfd = target_verify_userns(procfd, c->uid)) == -1)
-		die(rq->target, NOT_YOURS);
-	close(procfd);
-	for (i = 0; i < 2; i++) {
-		bad[0] = bad[1] = 0;
-		ok = idmount_map_ok(c, fd[i], i == 0 ? 'u' : 'g', bad);
-		if (ok == -1)
-			die(rq->target, "%s: unreadable", name[i]);
-		if (ok == 0 && bad[1] == 0)
-			die(rq->target, "id maps not written");
-		if (ok == 0)
-			die(rq->target, "%s %u-%u not granted to you",
-			    i == 0 ? "uids" : "gids", bad[0],
-			    bad[0] + bad[1] - 1);
-		close(fd[i]);
-	}
-	return nsfd;
-}
-
-/* DIR, opened as the caller without following any symlink, and owned by
- * ids the caller is entitled to. */
-static int
-idmount_dir(const struct request *rq, const struct caller *c)
-{
-	struct open_how	 how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
-	struct stat	 st;
-	int		 fd = rq->dir_fd;
-
-	if (fd == -1)
-		fd = (int)syscall(SYS_openat2, AT_FDCWD, rq->file, &how,
-		    sizeof(how));
-	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISDIR(st.st_mode) ||
-	    !policy_permits_ids(&c->ent, 'u', st.st_uid, 1) ||
-	    !policy_permits_ids(&c->ent, 'g', st.st_gid, 1))
-		die(rq->file, NOT_YOUR_DIR);
-	return fd;
+	if (lines == 0)
+		die(rq->target, "id maps not written");
+	close(fd);
 }
 
 static void
@@ -145,26 +87,43 @@ idmount_send(int mfd)
 }
 
 /*
- * pre: maps and DIR checked; caps: CAP_SYS_ADMIN, raised only around
- * open_tree(2) and mount_setattr(2); undo: none, the mount is detached
- * and vanishes with its last fd.  Not recursive: mounts under DIR, which
- * may be anyone's, are not part of the clone.  nodev: no device node of
- * the tree is usable through it.
+ * pre: argv parsed; caps: CAP_SYS_ADMIN, raised only around open_tree(2)
+ * and mount_setattr(2); undo: none, the mount is detached and vanishes with
+ * its last fd.  Not recursive: mounts under DIR, which may be anyone's,
+ * are not part of the clone.  nodev: no device node of the tree is usable
+ * through it.
  */
 static void
 idmount_run(const struct request *rq, struct caller *c)
 {
 	static const int	 caps[] = { CAP_SYS_ADMIN };
+	struct open_how		 how = { .flags = O_PATH | O_DIRECTORY |
+	    O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
 	struct mount_attr	 attr = { .attr_set = MOUNT_ATTR_IDMAP |
 	    MOUNT_ATTR_NODEV };
 	struct stat		 st;
-	int			 dirfd, mfd, e;
+	int			 procfd, ufd, gfd, dirfd = rq->dir_fd, mfd, e;
 
 	priv_drop(c, caps, 1);
 	if (fstat(STDOUT_FILENO, &st) == -1 || !S_ISSOCK(st.st_mode))
 		die("stdout", "not a unix socket");
-	attr.userns_fd = (uint64_t)idmount_userns(rq, c);
-	dirfd = idmount_dir(rq, c);
+	/* The maps are opened before the namespace is verified, as in map. */
+	if ((procfd = target_open(rq)) == -1 ||
+	    (ufd = openat(procfd, "uid_map", O_RDONLY | O_CLOEXEC)) == -1 ||
+	    (gfd = openat(procfd, "gid_map", O_RDONLY | O_CLOEXEC)) == -1)
+		die(rq->target, NOT_YOURS);
+	attr.userns_fd = (uint64_t)target_verify_userns(rq, procfd, c->uid);
+	close(procfd);
+	idmount_map(rq, c, ufd, 'u');
+	idmount_map(rq, c, gfd, 'g');
+	/* As the caller, following no symlink, and owned by granted ids. */
+	if (dirfd == -1)
+		dirfd = (int)syscall(SYS_openat2, AT_FDCWD, rq->file, &how,
+		    sizeof(how));
+	if (dirfd == -1 || fstat(dirfd, &st) == -1 || !S_ISDIR(st.st_mode) ||
+	    !policy_permits_ids(&c->ent, 'u', st.st_uid, 1) ||
+	    !policy_permits_ids(&c->ent, 'g', st.st_gid, 1))
+		die(rq->file, "not a directory you own");
 	priv_raise(CAPBIT(CAP_SYS_ADMIN));
 	mfd = open_tree(dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
 	    AT_EMPTY_PATH);

@@ -1,8 +1,5 @@
-/*
- * Privilege: become the caller, keeping only the capabilities one
- * operation needs, in the permitted set; raise each into the effective set
- * only around the syscall that needs it.
- */
+/* Privilege: the caller's ids, and only the capabilities one operation
+ * needs, permitted; each effective only around the syscall that needs it. */
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -20,26 +17,22 @@ static size_t		 priv_ncaps;
 static int
 priv_set(uint64_t eff)
 {
-	unsigned int	 cap;
-	size_t		 i;
+	size_t	 i;
 
 	capng_clear(CAPNG_SELECT_CAPS);
-	for (i = 0; i < priv_ncaps; i++) {
-		cap = (unsigned int)priv_caps[i];
-		if (capng_update(CAPNG_ADD, (eff & CAPBIT(cap)) != 0 ?
+	for (i = 0; i < priv_ncaps; i++)
+		if (capng_update(CAPNG_ADD, (eff & CAPBIT(priv_caps[i])) != 0 ?
 		    CAPNG_PERMITTED | CAPNG_EFFECTIVE : CAPNG_PERMITTED,
-		    cap) != 0)
+		    (unsigned int)priv_caps[i]) != 0)
 			return -1;
-	}
 	return capng_apply(CAPNG_SELECT_CAPS) == 0 ? 0 : -1;
 }
 
 /*
- * All three uids and gids become the caller's, without supplementary
- * groups, so the kernel checks every access as the caller; map_write()
- * also wants the namespace owner's euid (shadow 1ecca843).  KEEPCAPS
- * carries the permitted set across setresuid(), then cut to CAPS, none
- * effective.  The helper never execs, and no_new_privs is set besides.
+ * All three uids and gids, with no supplementary groups, so the kernel
+ * checks every access as the caller's; map_write() also wants the
+ * namespace owner's euid (shadow 1ecca843).  KEEPCAPS carries the
+ * permitted set across setresuid().  Bounding set: SECURITY.md, inv. 2.
  */
 void
 priv_drop(const struct caller *c, const int *caps, size_t ncaps)
@@ -74,12 +67,8 @@ priv_raise(uint64_t caps)
 		die("privileges", "cannot set capabilities");
 }
 
-/*
- * The network operations stay uid 0 with CAPS: a caller cannot signal,
- * stop or trace a process whose real and saved uids are 0, so it can
- * neither leave a veth made but not yet tagged (uncounted by the quota)
- * nor hold the quota lock by stopping it.  Terminal signals are blocked.
- */
+/* The network operations stay uid 0 with CAPS and block signals, so the
+ * caller can neither signal, stop nor trace them (SECURITY.md, inv. 2). */
 void
 priv_keep_root(const int *caps, size_t ncaps)
 {
@@ -98,25 +87,4 @@ priv_keep_root(const int *caps, size_t ncaps)
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		die("privileges", "%s", strerror(errno));
-}
-
-/*
- * Only the effective ids change, and back, so the kernel checks an access
- * (ptrace-read of /proc/PID/ns/net) as the caller's, with no capability:
- * 0 -> N clears the effective set, N -> 0 restores it from the permitted.
- */
-void
-priv_as_caller(const struct caller *c)
-{
-	if (setresgid(-1, c->gid, -1) == -1 || setresuid(-1, c->uid, -1) == -1)
-		die("privileges", "cannot become uid %u: %s",
-		    (unsigned)c->uid, strerror(errno));
-}
-
-void
-priv_as_root(void)
-{
-	if (setresuid(-1, 0, -1) == -1 || setresgid(-1, 0, -1) == -1)
-		die("privileges", "cannot return to uid 0: %s",
-		    strerror(errno));
 }

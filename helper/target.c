@@ -1,8 +1,8 @@
 /*
- * The target of an operation: a process named by an inherited /proc/PID
- * directory fd ("fd:N") or by a pid, resolved exactly once to such an fd.
- * Everything after uses only that fd.  Runs after priv_drop(), so the
- * kernel checks each access (ptrace-read of ns/user) as the caller.
+ * The target: a process named by an inherited /proc/PID directory fd
+ * ("fd:N") or by a pid resolved exactly once to such an fd, the only one
+ * used after.  Its files are opened with the caller's ids, so the kernel
+ * checks ptrace-read access (ns/user, ns/net) as for the caller.
  */
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -48,67 +48,66 @@ same_inode(int fd, const char *path)
 }
 
 /*
- * The user namespace of PROCFD's process, if OWNER owns it and it is a
- * child of the helper's (a map's outside ids are read in the parent; the
- * policy speaks of host ids).  "Can open ns/user" is not ownership
- * (lxc-user-nic CVE-2017-5985).
+ * The user namespace of PROCFD's process, which OWNER must own and which
+ * must be a child of the helper's (a map's outside ids are read in the
+ * parent; the policy speaks of host ids).  "Can open ns/user" is not
+ * ownership (lxc-user-nic CVE-2017-5985).
  */
 int
-target_verify_userns(int procfd, uid_t owner)
+target_verify_userns(const struct request *rq, int procfd, uid_t owner)
 {
 	struct statfs	 sf;
 	uid_t		 uid;
-	int		 fd, pfd, ok;
+	int		 fd, pfd = -1;
 
 	fd = openat(procfd, "ns/user", O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	ok = fstatfs(fd, &sf) == 0 && sf.f_type == NSFS_MAGIC &&
-	    ioctl(fd, NS_GET_OWNER_UID, &uid) == 0 && uid == owner;
-	pfd = ok ? ioctl(fd, NS_GET_PARENT) : -1;
-	ok = pfd != -1 && same_inode(pfd, "/proc/self/ns/user");
-	if (pfd != -1)
-		close(pfd);
-	if (!ok)
-		close(fd);
-	return ok ? fd : -1;
+	if (fd == -1 || fstatfs(fd, &sf) == -1 || sf.f_type != NSFS_MAGIC ||
+	    ioctl(fd, NS_GET_OWNER_UID, &uid) == -1 || uid != owner ||
+	    (pfd = ioctl(fd, NS_GET_PARENT)) == -1 ||
+	    !same_inode(pfd, "/proc/self/ns/user"))
+		die(rq->target, NOT_YOURS);
+	close(pfd);
+	return fd;
 }
 
 /*
- * The target's network namespace, opened with the caller's ids (ptrace-read
- * of ns/net): not the host's, and owned by a user namespace the caller owns
- * (CVE-2017-5985 again).  Its fd is what the kernel gets (IFLA_NET_NS_FD):
- * the pid is never looked up again.
+ * The target's network namespace: not the host's, and owned by a user
+ * namespace the caller owns (CVE-2017-5985 again).  fd:N may also be the
+ * namespace itself, opened by the caller (LXC names one by path, with no
+ * process in it).  Its fd is what the kernel gets (IFLA_NET_NS_FD): the
+ * pid is never looked up again.
  */
 static int
 target_netns(const struct request *rq, const struct caller *c)
 {
 	struct statfs	 sf;
 	uid_t		 uid;
-	int		 procfd = -1, fd = -1, ufd = -1, ok;
+	int		 procfd, fd = -1, ufd = -1;
 
-	/* fd:N may also be the network namespace itself, which the caller
-	 * opened (LXC names one by path, with no process in it). */
 	if (rq->target_fd != -1 && fstatfs(rq->target_fd, &sf) == 0 &&
 	    sf.f_type == NSFS_MAGIC) {
 		if (ioctl(rq->target_fd, NS_GET_NSTYPE) == CLONE_NEWNET)
 			fd = fcntl(rq->target_fd, F_DUPFD_CLOEXEC, 3);
 	} else if ((procfd = target_open(rq)) != -1) {
-		priv_as_caller(c);
+		/* As the caller, with no capability: euid 0 -> N clears the
+		 * effective set, N -> 0 restores it from the permitted. */
+		if (setresgid(-1, c->gid, -1) == -1 ||
+		    setresuid(-1, c->uid, -1) == -1)
+			die("privileges", "cannot become uid %u: %s",
+			    (unsigned)c->uid, strerror(errno));
 		fd = openat(procfd, "ns/net", O_RDONLY | O_CLOEXEC);
-		priv_as_root();
+		if (setresuid(-1, 0, -1) == -1 || setresgid(-1, 0, -1) == -1)
+			die("privileges", "cannot return to uid 0: %s",
+			    strerror(errno));
+		close(procfd);
 	}
 	if (fd != -1 && same_inode(fd, "/proc/self/ns/net"))
 		die(rq->target, "the host network namespace is never a target");
-	ok = fd != -1 && fstatfs(fd, &sf) == 0 && sf.f_type == NSFS_MAGIC &&
-	    (ufd = ioctl(fd, NS_GET_USERNS)) != -1 &&
-	    ioctl(ufd, NS_GET_OWNER_UID, &uid) == 0 && uid == c->uid;
-	if (ufd != -1)
-		close(ufd);
-	if (procfd != -1)
-		close(procfd);
-	if (!ok)
+	if (fd == -1 || fstatfs(fd, &sf) == -1 || sf.f_type != NSFS_MAGIC ||
+	    (ufd = ioctl(fd, NS_GET_USERNS)) == -1 ||
+	    ioctl(ufd, NS_GET_OWNER_UID, &uid) == -1 || uid != c->uid)
 		die(rq->target, "not a process in a network namespace you own");
+	close(ufd);
 	return fd;
 }
 
@@ -120,11 +119,9 @@ net_lock(void)
 	struct stat	 st;
 	int		 dfd, fd = -1;
 
-	if (mkdir(ROOST_RUNDIR, 0700) == -1 && errno != EEXIST)
-		return -1;
-	dfd = open(ROOST_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	if (dfd == -1)
+	if ((mkdir(ROOST_RUNDIR, 0700) == -1 && errno != EEXIST) ||
+	    (dfd = open(ROOST_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
 		return -1;
 	if (fstat(dfd, &st) == 0 && st.st_uid == 0 && (st.st_mode & 022) == 0)
 		fd = openat(dfd, "net.lock", O_RDWR | O_CREAT | O_NOFOLLOW |
@@ -139,11 +136,8 @@ net_lock(void)
 	return fd;
 }
 
-/*
- * Every network operation stays uid 0 and opens the target's namespace as
- * the caller (CAP_SETUID, CAP_SETGID), then keeps CAP_NET_ADMIN alone and,
- * if LOCK, holds the lock until exit.
- */
+/* CAP_SETUID and CAP_SETGID only to open the target's namespace as the
+ * caller; then CAP_NET_ADMIN alone, and the lock if LOCK, until exit. */
 int
 net_enter(const struct request *rq, const struct caller *c, int lock)
 {
