@@ -48,16 +48,13 @@ struct op {
 extern const struct op	op_map, op_version;
 extern const struct op	op_veth, op_unveth, op_route, op_unroute, op_idmount;
 
-/* request.c */
 int	request_parse(struct request *, int, char **);
 int	request_fd(struct request *, const char *);
 int	request_target(struct request *, const char *);
 int	request_net(struct request *, int, char **);
 
-/* sanitize.c */
 void	sanitize(const int *, size_t);
 
-/* log.c */
 void	log_open(const char *, const char *);
 void	log_granted(const char *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -67,19 +64,16 @@ __attribute__((noreturn)) void	die_usage(void);
 __attribute__((noreturn, format(printf, 2, 3)))
 void	die(const char *, const char *, ...);
 
-/* caller.c */
 void	caller_identify(struct caller *);
 void	caller_load_policy(struct caller *);
 void	caller_free(struct caller *);
 
-/* priv.c */
 #define CAPBIT(c)	(UINT64_C(1) << (c))
 void	priv_drop(const struct caller *, const int *, size_t);
 void	priv_raise(uint64_t);
 #define priv_lower()	priv_raise(0)
 void	priv_keep_root(const int *, size_t);
 
-/* target.c */
 int	target_open(const struct request *);
 int	target_verify_userns(const struct request *, int, uid_t);
 int	net_enter(const struct request *, const struct caller *, int);

@@ -28,11 +28,9 @@ log_open(const char *prog, const char *op)
 
 /* From argv: escaped, or a newline could forge a log line. */
 static const char *
-log_object(const char *s, char *buf, size_t len)
+log_object(const char *s, char buf[OBJLEN])
 {
-	if (len > OBJLEN)
-		len = OBJLEN;
-	strnvis(buf, s, len, VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB);
+	strnvis(buf, s, OBJLEN, VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB);
 	return buf;
 }
 
@@ -48,7 +46,7 @@ log_granted(const char *target, const char *fmt, ...)
 	va_end(ap);
 	strnvis(vis, msg, sizeof(vis), VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB);
 	syslog(LOG_NOTICE, "uid %u: %s: granted: %s: %s", (unsigned)log_uid,
-	    log_op, log_object(target, obj, sizeof(obj)), vis);
+	    log_op, log_object(target, obj), vis);
 }
 
 static void
@@ -60,7 +58,7 @@ report(const char *object, const char *reason)
 	if (op == NULL || strcmp(log_prog, "roost-helper") != 0)
 		op = "";
 	snprintf(line, sizeof(line), "%s%s%s%s%s", op, *op ? ": " : "",
-	    object ? log_object(object, obj, sizeof(obj)) : "",
+	    object ? log_object(object, obj) : "",
 	    object ? ": " : "", reason);
 	fprintf(stderr, "%s: %s\n", log_prog, line);
 	syslog(LOG_WARNING, "uid %u: refused: %s", (unsigned)log_uid, line);

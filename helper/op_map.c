@@ -44,7 +44,8 @@ map_parse(struct request *rq, int argc, char *argv[])
 static const char *
 ext_str(const struct idmap_extent *x, char *buf, size_t len)
 {
-	idmap_format(x, buf, len);
+	snprintf(buf, len, "%c:%u:%u:%u", x->type, x->inside, x->outside,
+	    x->count);
 	return buf;
 }
 
@@ -78,8 +79,8 @@ map_decide(const struct request *rq, const struct caller *c,
 		if (!policy_permits_ids(&c->ent, x->type, x->outside, x->count))
 			die(a, "%cids %u-%u not granted to you", x->type,
 			    x->outside, x->outside + x->count - 1);
-		if (x->type == 'g' && !policy_self_only(&c->ent, 'g',
-		    x->outside, x->count))
+		if (x->type == 'g' && (x->outside != c->ent.gid ||
+		    x->count != 1))
 			self_only = 0;
 		if (x->type == 'u' && x->outside == 0)
 			pl->maps_host_root = 1;

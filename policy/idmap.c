@@ -108,15 +108,3 @@ idmap_validate(const struct idmap_extent *x, size_t n, size_t *bad,
 	}
 	return 0;
 }
-
-int
-idmap_format(const struct idmap_extent *x, char *buf, size_t len)
-{
-	int r = snprintf(buf, len, "%c:%u:%u:%u", x->type, x->inside,
-	    x->outside, x->count);
-
-	if (r >= 0 && (size_t)r < len)
-		return 0;
-	errno = ENOSPC;
-	return -1;
-}

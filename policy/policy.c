@@ -536,11 +536,3 @@ policy_permits_ids(const struct policy_entitlement *e, char type,
 			}
 	return next >= end;
 }
-
-int
-policy_self_only(const struct policy_entitlement *e, char type,
-    uint32_t start, uint32_t count)
-{
-	return count == 1 && ((type == 'u' && start == e->uid) ||
-	    (type == 'g' && start == e->gid));
-}

@@ -121,11 +121,8 @@ int	policy_entitle(const struct policy *p, const struct policy_user *u,
 	    struct policy_entitlement *e);
 void	policy_entitlement_free(struct policy_entitlement *e);
 
-/* 1 if [START, START+COUNT) of type 'u' or 'g' is wholly granted; else 0.
- * policy_self_only(): 1 if it is exactly the caller's own id. */
+/* 1 if [START, START+COUNT) of type 'u' or 'g' is wholly granted; else 0. */
 int	policy_permits_ids(const struct policy_entitlement *e, char type,
-	    uint32_t start, uint32_t count);
-int	policy_self_only(const struct policy_entitlement *e, char type,
 	    uint32_t start, uint32_t count);
 
 int	policy_parse_u32(const char *s, uint32_t max, uint32_t *out);
@@ -155,6 +152,5 @@ struct idmap_extent {
 int	idmap_parse(const char *s, struct idmap_extent *x);
 int	idmap_validate(const struct idmap_extent *x, size_t n,
 	    size_t *bad, size_t *other);
-int	idmap_format(const struct idmap_extent *x, char *buf, size_t len);
 
 #endif

@@ -27,7 +27,6 @@ decide(const struct policy *p, const uint8_t *data, size_t size)
 	}
 	(void)policy_permits_ids(&e, 'u', start, count);
 	(void)policy_permits_ids(&e, 'g', start, count);
-	(void)policy_self_only(&e, 'u', start, count);
 	policy_entitlement_free(&e);
 }
 
