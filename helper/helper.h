@@ -90,6 +90,10 @@ struct nl_link {
 	char		 kind[16];		/* "veth", "bridge", or "" */
 	char		 alias[ALIASLEN];
 };
+struct nl_links {
+	struct nl_link	*l;
+	size_t		 n;
+};
 struct nlmsghdr;
 int	nl_open(void);
 struct nlmsghdr *nl_msg(void *, uint16_t, uint16_t, size_t);
@@ -97,8 +101,8 @@ int	nl_talk(struct nlmsghdr *, int (*)(const struct nlmsghdr *, void *),
 	    void *);
 int	nl_parse_link(const struct nlmsghdr *, struct nl_link *);
 int	nl_parse_route(const struct nlmsghdr *, struct policy_route *, int *);
-int	nl_link_get(const char *, int, struct nl_link *);
-int	nl_links(int (*)(const struct nl_link *, void *), void *);
+int	nl_link_get(const char *, struct nl_link *);
+int	nl_links(struct nl_links *);
 int	nl_link_del(const char *, int);
 int	nl_nsid(int);
 

@@ -1,10 +1,8 @@
 /*
- * rtnetlink through libmnl, in the helper's own (the host's) network
- * namespace.  Every reply is checked before it is believed: it comes from
- * the kernel (sender port 0), is not truncated (MSG_TRUNC), carries our
- * port id and sequence number (mnl_cb_run), and NLMSG_ERROR becomes errno.
- * (LXC's netlink never checks sequence numbers; libmnl's own receive does
- * not check the sender.)
+ * rtnetlink through libmnl, in the host's network namespace.  A reply is
+ * believed only from the kernel (sender port 0: libmnl's receive does not
+ * check), whole (MSG_TRUNC), with our port id and sequence number
+ * (mnl_cb_run: LXC's netlink never checks them); NLMSG_ERROR is errno.
  */
 #include <sys/socket.h>
 #include <linux/if_link.h>
@@ -86,57 +84,40 @@ nl_talk(struct nlmsghdr *nlh, int (*cb)(const struct nlmsghdr *, void *),
 	return r == MNL_CB_STOP ? 0 : -1;
 }
 
-/* A NUL-terminated string attribute that fits LEN, copied to DST. */
+/* The libmnl idiom: TB[type] is the last attribute of each type, up to the
+ * largest read here of any kind; each is validated where it is read. */
+#define ATTR_MAX	IFLA_MAX
+
+static int
+attr_tb(const struct nlattr *a, void *data)
+{
+	const struct nlattr	**tb = data;
+
+	if (mnl_attr_get_type(a) <= ATTR_MAX)
+		tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+/* Attribute A, if any, a NUL-terminated string that fits LEN, into DST. */
 static int
 attr_str(const struct nlattr *a, char *dst, size_t len)
 {
-	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == -1 ||
-	    strlcpy(dst, mnl_attr_get_str(a), len) >= len)
-		return MNL_CB_ERROR;
-	return MNL_CB_OK;
+	if (a != NULL && (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == -1 ||
+	    strlcpy(dst, mnl_attr_get_str(a), len) >= len))
+		return -1;
+	return 0;
 }
 
-/* A u32 attribute, copied to DST. */
+/* Attribute A, if any, a u32, into DST. */
 static int
 attr_u32(const struct nlattr *a, uint32_t *dst)
 {
+	if (a == NULL)
+		return 0;
 	if (mnl_attr_validate(a, MNL_TYPE_U32) == -1)
-		return MNL_CB_ERROR;
+		return -1;
 	*dst = mnl_attr_get_u32(a);
-	return MNL_CB_OK;
-}
-
-static int
-info_attr(const struct nlattr *a, void *data)
-{
-	struct nl_link	*l = data;
-
-	if (mnl_attr_get_type(a) == IFLA_INFO_KIND)
-		return attr_str(a, l->kind, sizeof(l->kind));
-	return MNL_CB_OK;
-}
-
-static int
-link_attr(const struct nlattr *a, void *data)
-{
-	struct nl_link	*l = data;
-
-	switch (mnl_attr_get_type(a)) {
-	case IFLA_IFNAME:
-		return attr_str(a, l->name, sizeof(l->name));
-	case IFLA_IFALIAS:
-		return attr_str(a, l->alias, sizeof(l->alias));
-	case IFLA_LINKINFO:
-		return mnl_attr_parse_nested(a, info_attr, l);
-	case IFLA_MTU:
-		return attr_u32(a, &l->mtu);
-	case IFLA_MASTER:
-		return attr_u32(a, &l->master);
-	case IFLA_LINK_NETNSID:
-		return attr_u32(a, (uint32_t *)&l->nsid);
-	default:
-		return MNL_CB_OK;
-	}
+	return 0;
 }
 
 /* One RTM_NEWLINK message into *L.  Pure (tests/fuzz/fuzz_nl.c). */
@@ -144,6 +125,8 @@ int
 nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *l)
 {
 	const struct ifinfomsg	*ifm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr	*tb[ATTR_MAX + 1] = { NULL };
+	const struct nlattr	*info[ATTR_MAX + 1] = { NULL };
 
 	memset(l, 0, sizeof(*l));
 	l->nsid = -1;
@@ -151,7 +134,15 @@ nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *l)
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifm))
 		return -1;
 	l->index = ifm->ifi_index;
-	if (mnl_attr_parse(nlh, sizeof(*ifm), link_attr, l) != MNL_CB_OK ||
+	if (mnl_attr_parse(nlh, sizeof(*ifm), attr_tb, tb) != MNL_CB_OK ||
+	    (tb[IFLA_LINKINFO] != NULL && mnl_attr_parse_nested(
+	    tb[IFLA_LINKINFO], attr_tb, info) != MNL_CB_OK) ||
+	    attr_str(tb[IFLA_IFNAME], l->name, sizeof(l->name)) == -1 ||
+	    attr_str(tb[IFLA_IFALIAS], l->alias, sizeof(l->alias)) == -1 ||
+	    attr_str(info[IFLA_INFO_KIND], l->kind, sizeof(l->kind)) == -1 ||
+	    attr_u32(tb[IFLA_MTU], &l->mtu) == -1 ||
+	    attr_u32(tb[IFLA_MASTER], &l->master) == -1 ||
+	    attr_u32(tb[IFLA_LINK_NETNSID], (uint32_t *)&l->nsid) == -1 ||
 	    l->name[0] == '\0') {
 		errno = EPROTO;
 		return -1;
@@ -159,73 +150,49 @@ nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *l)
 	return 0;
 }
 
-struct route_attrs {
-	struct policy_route	*r;
-	uint32_t		 oif;
-	uint32_t		 table;
-};
-
-static int
-route_attr(const struct nlattr *a, void *data)
-{
-	struct route_attrs	*x = data;
-	size_t			 len = mnl_attr_get_payload_len(a);
-
-	switch (mnl_attr_get_type(a)) {
-	case RTA_DST:
-		if (len != 4 && len != 16)
-			return MNL_CB_ERROR;
-		memcpy(x->r->addr, mnl_attr_get_payload(a), len);
-		return MNL_CB_OK;
-	case RTA_OIF:
-		return attr_u32(a, &x->oif);
-	case RTA_TABLE:
-		return attr_u32(a, &x->table);
-	default:
-		return MNL_CB_OK;
-	}
-}
-
-/*
- * One RTM_NEWROUTE message of a dump into *R, and its output device into
- * *OIF: 0 for a route with none, or not in the main table.  Pure
- * (tests/fuzz/fuzz_route.c).
- */
+/* One RTM_NEWROUTE message into *R, its output device into *OIF (0: none,
+ * or not in the main table).  Pure (tests/fuzz/fuzz_route.c). */
 int
 nl_parse_route(const struct nlmsghdr *nlh, struct policy_route *r, int *oif)
 {
 	const struct rtmsg	*rtm = mnl_nlmsg_get_payload(nlh);
-	struct route_attrs	 x = { r, 0, 0 };
+	const struct nlattr	*tb[ATTR_MAX + 1] = { NULL };
+	uint32_t		 table, dev = 0;
+	size_t			 len;
 
 	memset(r, 0, sizeof(*r));
 	*oif = 0;
 	if (nlh->nlmsg_type != RTM_NEWROUTE ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm))
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm) ||
+	    mnl_attr_parse(nlh, sizeof(*rtm), attr_tb, tb) != MNL_CB_OK)
 		return -1;
-	x.table = rtm->rtm_table;
-	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr, &x) != MNL_CB_OK)
+	table = rtm->rtm_table;
+	if (attr_u32(tb[RTA_TABLE], &table) == -1 ||
+	    attr_u32(tb[RTA_OIF], &dev) == -1)
 		return -1;
+	if (tb[RTA_DST] != NULL) {
+		len = mnl_attr_get_payload_len(tb[RTA_DST]);
+		if (len != 4 && len != 16)
+			return -1;
+		memcpy(r->addr, mnl_attr_get_payload(tb[RTA_DST]), len);
+	}
 	r->family = rtm->rtm_family;
 	r->len = rtm->rtm_dst_len;
-	if (x.table == RT_TABLE_MAIN)
-		*oif = (int)x.oif;
+	if (table == RT_TABLE_MAIN)
+		*oif = (int)dev;
 	return 0;
 }
 
-struct each {
-	int	(*fn)(const struct nl_link *, void *);
-	void	*data;
-};
-
 static int
-link_each(const struct nlmsghdr *nlh, void *data)
+link_add(const struct nlmsghdr *nlh, void *data)
 {
-	struct each	*e = data;
-	struct nl_link	 l;
+	struct nl_links	*ls = data;
+	struct nl_link	*l;
 
-	if (nl_parse_link(nlh, &l) == -1 || e->fn(&l, e->data) == -1)
+	if ((l = reallocarray(ls->l, ls->n + 1, sizeof(*l))) == NULL)
 		return MNL_CB_ERROR;
-	return MNL_CB_OK;
+	ls->l = l;
+	return nl_parse_link(nlh, &l[ls->n++]) == 0 ? MNL_CB_OK : MNL_CB_ERROR;
 }
 
 /* A request for the link named NAME, or else with index INDEX (0: all). */
@@ -242,14 +209,13 @@ link_msg(void *buf, uint16_t type, const char *name, int index)
 	return nlh;
 }
 
-/* FN for every link of the host; FN returns 0, or -1 to stop. */
+/* Every link of the host, appended to LS (LS->l to free, also after -1). */
 int
-nl_links(int (*fn)(const struct nl_link *, void *), void *data)
+nl_links(struct nl_links *ls)
 {
-	char		 buf[NL_BUFSIZ];
-	struct each	 e = { fn, data };
+	char	 buf[NL_BUFSIZ];
 
-	return nl_talk(link_msg(buf, RTM_GETLINK, NULL, 0), link_each, &e);
+	return nl_talk(link_msg(buf, RTM_GETLINK, NULL, 0), link_add, ls);
 }
 
 static int
@@ -258,15 +224,14 @@ link_one(const struct nlmsghdr *nlh, void *data)
 	return nl_parse_link(nlh, data) == 0 ? MNL_CB_OK : MNL_CB_ERROR;
 }
 
-/* The link named NAME, or else with index INDEX.  -1/ENODEV if none. */
+/* The link named NAME.  -1/ENODEV if none. */
 int
-nl_link_get(const char *name, int index, struct nl_link *l)
+nl_link_get(const char *name, struct nl_link *l)
 {
 	char	 buf[NL_BUFSIZ];
 
 	l->name[0] = '\0';
-	if (nl_talk(link_msg(buf, RTM_GETLINK, name, index), link_one,
-	    l) == -1)
+	if (nl_talk(link_msg(buf, RTM_GETLINK, name, 0), link_one, l) == -1)
 		return -1;
 	if (l->name[0] == '\0') {
 		errno = ENODEV;
@@ -284,20 +249,16 @@ nl_link_del(const char *name, int index)
 }
 
 static int
-nsid_attr(const struct nlattr *a, void *data)
-{
-	if (mnl_attr_get_type(a) == NETNSA_NSID)
-		return attr_u32(a, data);
-	return MNL_CB_OK;
-}
-
-static int
 nsid_one(const struct nlmsghdr *nlh, void *data)
 {
+	const struct nlattr	*tb[ATTR_MAX + 1] = { NULL };
+
 	if (nlh->nlmsg_type != RTM_NEWNSID ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(struct rtgenmsg))
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(struct rtgenmsg) ||
+	    mnl_attr_parse(nlh, sizeof(struct rtgenmsg), attr_tb, tb) !=
+	    MNL_CB_OK || attr_u32(tb[NETNSA_NSID], data) == -1)
 		return MNL_CB_ERROR;
-	return mnl_attr_parse(nlh, sizeof(struct rtgenmsg), nsid_attr, data);
+	return MNL_CB_OK;
 }
 
 /* The id the host's namespace knows NETFD by, or -1 (none assigned). */

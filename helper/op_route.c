@@ -41,27 +41,10 @@ struct clash {
 	const struct policy_route	*want;
 	int				 oif;		/* the veth */
 	int				 same;
-	int				*veths;		/* roost's, by index */
-	size_t				 nveths;
-	int				 hit;		/* 0, or its veth */
+	struct nl_links			 ls;
+	const struct nl_link		*hit;		/* NULL, or its veth */
 	struct policy_route		 r;
 };
-
-static int
-veth_index(const struct nl_link *l, void *data)
-{
-	struct clash	*k = data;
-	struct veth_tag	 t;
-	int		*v;
-
-	if (veth_tag_parse(l->alias, &t) == -1)
-		return 0;
-	if ((v = reallocarray(k->veths, k->nveths + 1, sizeof(*v))) == NULL)
-		return -1;
-	k->veths = v;
-	v[k->nveths++] = l->index;
-	return 0;
-}
 
 /* Of the main table's routes that overlap the one asked for: the first on
  * another roost veth, and whether it is already on the caller's. */
@@ -70,6 +53,7 @@ route_one(const struct nlmsghdr *nlh, void *data)
 {
 	struct clash		*k = data;
 	struct policy_route	 r = { 0 };
+	struct veth_tag		 t;
 	size_t			 i;
 	int			 oif;
 
@@ -79,37 +63,13 @@ route_one(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	if (oif == k->oif)
 		k->same |= r.len == k->want->len;
-	for (i = 0; i < k->nveths && k->hit == 0; i++)
-		if (k->veths[i] == oif && oif != k->oif) {
-			k->hit = oif;
+	for (i = 0; i < k->ls.n && k->hit == NULL && oif != k->oif; i++)
+		if (k->ls.l[i].index == oif &&
+		    veth_tag_parse(k->ls.l[i].alias, &t) == 0) {
+			k->hit = &k->ls.l[i];
 			k->r = r;
 		}
 	return MNL_CB_OK;
-}
-
-/* A route to another roost veth is another user's address (or the
- * caller's elsewhere); the host's own routes are the admin's.  Under the
- * lock, so no veth is made meanwhile. */
-static void
-route_clash(const struct request *rq, struct clash *k)
-{
-	char		 buf[NL_BUFSIZ], a[INET6_ADDRSTRLEN];
-	struct nlmsghdr	*nlh;
-	struct rtmsg	*rtm;
-	struct nl_link	 l;
-
-	if (nl_links(veth_index, k) == -1)
-		die("netlink", "%s", strerror(errno));
-	nlh = nl_msg(buf, RTM_GETROUTE, NLM_F_DUMP, sizeof(*rtm));
-	rtm = mnl_nlmsg_get_payload(nlh);
-	rtm->rtm_family = (unsigned char)rq->addr.family;
-	if (nl_talk(nlh, route_one, k) == -1)
-		die("netlink", "%s", strerror(errno));
-	if (k->hit != 0)
-		die(rq->addr_arg, "overlaps %s/%u routed to %s",
-		    inet_ntop(k->r.family, k->r.addr, a, sizeof(a)), k->r.len,
-		    nl_link_get(NULL, k->hit, &l) == 0 ? l.name : "?");
-	free(k->veths);
 }
 
 /* The container's gateway: the same link-local address on every veth. */
@@ -136,10 +96,16 @@ gateway_add(int family, int index)
 	return nl_talk(nlh, NULL, NULL);
 }
 
+/* A route to another roost veth is another user's address (or the caller's
+ * elsewhere); the host's own routes are the admin's.  Checked under the
+ * lock, so no veth is made meanwhile. */
 static void
 route_run(const struct request *rq, struct caller *c)
 {
+	char		 buf[NL_BUFSIZ], a[INET6_ADDRSTRLEN];
 	struct clash	 k = { .want = &rq->addr };
+	struct nlmsghdr	*nlh;
+	struct rtmsg	*rtm;
 	struct nl_link	 l;
 	size_t		 i;
 
@@ -153,7 +119,18 @@ route_run(const struct request *rq, struct caller *c)
 		die(rq->ifa, "on a bridge (route wants a veth made with "
 		    "BRIDGE none)");
 	k.oif = l.index;
-	route_clash(rq, &k);
+	if (nl_links(&k.ls) == -1)
+		die("netlink", "%s", strerror(errno));
+	nlh = nl_msg(buf, RTM_GETROUTE, NLM_F_DUMP, sizeof(*rtm));
+	rtm = mnl_nlmsg_get_payload(nlh);
+	rtm->rtm_family = (unsigned char)rq->addr.family;
+	if (nl_talk(nlh, route_one, &k) == -1)
+		die("netlink", "%s", strerror(errno));
+	if (k.hit != NULL)
+		die(rq->addr_arg, "overlaps %s/%u routed to %s",
+		    inet_ntop(k.r.family, k.r.addr, a, sizeof(a)), k.r.len,
+		    k.hit->name);
+	free(k.ls.l);
 	if (gateway_add(rq->addr.family, l.index) == -1)
 		die(rq->ifa, "gateway address: %s", strerror(errno));
 	if (!k.same && route_change(RTM_NEWROUTE, &rq->addr, l.index) == -1)

@@ -6,12 +6,10 @@
  */
 #include "helper.h"
 
-/*
- * HOSTIF is a veth roost made for the caller (its tag) whose peer lives in
- * NETFD, the target's namespace (IFLA_LINK_NETNSID against the host's id
- * for NETFD).  Every field: a name alone let one tenant delete another's
- * device in lxc-user-nic (CVE-2026-39402).
- */
+/* HOSTIF is a veth tagged as the caller's whose peer is in NETFD, the
+ * target's namespace (its IFLA_LINK_NETNSID is the host's id for NETFD).
+ * Every field: a name alone let one tenant delete another's device in
+ * lxc-user-nic (CVE-2026-39402). */
 void
 veth_owned(const struct request *rq, const struct caller *c, int netfd,
     struct nl_link *l)
@@ -19,7 +17,7 @@ veth_owned(const struct request *rq, const struct caller *c, int netfd,
 	struct veth_tag	 t;
 	int		 id;
 
-	if (nl_link_get(rq->ifa, 0, l) == -1 || strcmp(l->kind, "veth") != 0 ||
+	if (nl_link_get(rq->ifa, l) == -1 || strcmp(l->kind, "veth") != 0 ||
 	    veth_tag_parse(l->alias, &t) == -1 || t.uid != c->uid ||
 	    l->nsid < 0 || (id = nl_nsid(netfd)) < 0 || id != l->nsid)
 		die(rq->ifa, "not a veth of yours in that network namespace");

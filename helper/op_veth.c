@@ -1,11 +1,9 @@
 /*
- * roost-helper veth TARGET BRIDGE IFNAME: a veth pair whose peer is born
- * in TARGET's network namespace as IFNAME; the host end is attached to
- * BRIDGE (or nothing, for "none"), tagged with its owner, and up.
- *
- * The tag, the host end's ifalias "roost uid=UID grant=SOURCE
- * bridge=BRIDGE", only root can set: the kernel's list of links is the
- * quota's ledger, and a veth that dies with its namespace leaves no record.
+ * roost-helper veth TARGET BRIDGE IFNAME: a veth pair, its peer born in
+ * TARGET's network namespace as IFNAME, its host end up, on BRIDGE (none:
+ * on nothing) and tagged in its ifalias "roost uid=UID grant=SOURCE
+ * bridge=BRIDGE", which only root can set: the kernel's list of links is
+ * the quota's ledger; a veth that dies with its namespace leaves no record.
  *
  * Capabilities: CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID (see net_enter()).
  */
@@ -19,54 +17,24 @@
 int
 veth_tag_parse(const char *s, struct veth_tag *t)
 {
-	char		 buf[ALIASLEN], *p = buf, *uid, *grant, *bridge;
+	char		 buf[ALIASLEN], *p = buf + 10, *uid, *grant;
 	uint32_t	 u;
 
 	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf) ||
 	    strncmp(buf, "roost uid=", 10) != 0)
 		return -1;
-	p += 10;
 	uid = strsep(&p, " ");
 	grant = strsep(&p, " ");
-	bridge = p;
-	if (grant == NULL || bridge == NULL ||
+	if (grant == NULL || p == NULL ||
 	    strncmp(grant, "grant=", 6) != 0 ||
-	    strncmp(bridge, "bridge=", 7) != 0 ||
+	    strncmp(p, "bridge=", 7) != 0 ||
 	    policy_parse_u32(uid, ID_INVALID - 1, &u) == -1 ||
 	    strlcpy(t->grant, grant + 6, sizeof(t->grant)) >=
-	    sizeof(t->grant) || !policy_valid_ifname(bridge + 7))
+	    sizeof(t->grant) || !policy_valid_ifname(p + 7))
 		return -1;
-	strlcpy(t->bridge, bridge + 7, sizeof(t->bridge));
+	strlcpy(t->bridge, p + 7, sizeof(t->bridge));
 	t->uid = u;
 	return 0;
-}
-
-struct count {
-	const struct policy_veth	*g;
-	unsigned int			 n;
-};
-
-static int
-count_one(const struct nl_link *l, void *data)
-{
-	struct count	*q = data;
-	struct veth_tag	 t;
-
-	if (veth_tag_parse(l->alias, &t) == 0 &&
-	    strcmp(t.grant, q->g->source) == 0 &&
-	    strcmp(t.bridge, q->g->bridge) == 0)
-		q->n++;
-	return 0;
-}
-
-static void
-bridge_get(const char *name, struct nl_link *br)
-{
-	if (nl_link_get(name, 0, br) == -1)
-		die(name, "%s", errno == ENODEV ? "no such interface" :
-		    strerror(errno));
-	if (strcmp(br->kind, "bridge") != 0)
-		die(name, "not a bridge");
 }
 
 /* One RTM_NEWLINK: the peer is created inside NETFD's namespace, by fd. */
@@ -100,15 +68,31 @@ veth_create(const char *host, const char *peer, unsigned int mtu, int netfd)
 	return nl_talk(nlh, NULL, NULL);
 }
 
-/* Tag, attach and up, in one RTM_SETLINK. */
-static int
-veth_setup(const char *host, const struct caller *c,
-    const struct policy_veth *g, const struct nl_link *br)
+/* The host end is tagged, attached and up in one RTM_SETLINK. */
+static void
+veth_make(const struct request *rq, const struct caller *c,
+    const struct policy_veth *g, const struct nl_link *br, int netfd,
+    char host[IFNAMSIZ])
 {
 	char			 buf[NL_BUFSIZ], alias[ALIASLEN];
 	struct nlmsghdr		*nlh;
 	struct ifinfomsg	*ifm;
+	struct nl_link		 l;
+	int			 tries = 0, e;
 
+	do {
+		snprintf(host, IFNAMSIZ, "roost%08x", arc4random());
+		if (veth_create(host, rq->ifb, br->mtu, netfd) == 0)
+			break;
+		/* EEXIST: the peer's name, or else the host's (try another). */
+		if (errno != EEXIST)
+			die(rq->ifb, "cannot create: %s", strerror(errno));
+		if (nl_link_get(host, &l) == -1)
+			die(rq->ifb, "exists in the target's network "
+			    "namespace");
+	} while (++tries < 4);
+	if (tries == 4)
+		die(host, "no free name");
 	nlh = nl_msg(buf, RTM_SETLINK, 0, sizeof(*ifm));
 	ifm = mnl_nlmsg_get_payload(nlh);
 	ifm->ifi_flags = ifm->ifi_change = IFF_UP;
@@ -118,31 +102,7 @@ veth_setup(const char *host, const struct caller *c,
 	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
 	if (br->index > 0)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)br->index);
-	return nl_talk(nlh, NULL, NULL);
-}
-
-static void
-veth_make(const struct request *rq, const struct caller *c,
-    const struct policy_veth *g, const struct nl_link *br, int netfd,
-    char host[IFNAMSIZ])
-{
-	struct nl_link	 l;
-	int		 tries = 0, e;
-
-	do {
-		snprintf(host, IFNAMSIZ, "roost%08x", arc4random());
-		if (veth_create(host, rq->ifb, br->mtu, netfd) == 0)
-			break;
-		/* EEXIST: the peer's name, or else the host's (try another). */
-		if (errno != EEXIST)
-			die(rq->ifb, "cannot create: %s", strerror(errno));
-		if (nl_link_get(host, 0, &l) == -1)
-			die(rq->ifb, "exists in the target's network "
-			    "namespace");
-	} while (++tries < 4);
-	if (tries == 4)
-		die(host, "no free name");
-	if (veth_setup(host, c, g, br) == -1) {
+	if (nl_talk(nlh, NULL, NULL) == -1) {
 		e = errno;
 		nl_link_del(host, 0);
 		die(host, "cannot set up: %s", strerror(e));
@@ -153,11 +113,13 @@ static void
 veth_run(const struct request *rq, struct caller *c)
 {
 	const struct policy_entitlement	*e = &c->ent;
+	const struct policy_veth	*g = e->veths;
 	struct nl_link			 br = { .mtu = 1500 };
-	struct count			 q;
+	struct nl_links			 ls = { NULL, 0 };
+	struct veth_tag			 t;
 	char				 host[IFNAMSIZ];
-	unsigned int			 total = 0;
-	size_t				 i;
+	unsigned int			 total = 0, n = 0;
+	size_t				 i, j;
 	int				 netfd, err;
 
 	for (i = 0; i < e->nveths; i++)
@@ -166,29 +128,39 @@ veth_run(const struct request *rq, struct caller *c)
 	if (total == 0)
 		die(rq->ifa, "not granted to you by policy");
 	netfd = net_enter(rq, c, 1);
-	if (strcmp(rq->ifa, "none") != 0)
-		bridge_get(rq->ifa, &br);
+	if (strcmp(rq->ifa, "none") != 0) {
+		if (nl_link_get(rq->ifa, &br) == -1)
+			die(rq->ifa, "%s", errno == ENODEV ?
+			    "no such interface" : strerror(errno));
+		if (strcmp(br.kind, "bridge") != 0)
+			die(rq->ifa, "not a bridge");
+	}
+	if (nl_links(&ls) == -1)
+		die("netlink", "%s", strerror(errno));
 	/* The user's own allotment first, then the groups'. */
 	for (i = 0; i < e->nveths; i++) {
-		q.g = &e->veths[i];
-		q.n = 0;
-		if (strcmp(q.g->bridge, rq->ifa) != 0)
+		g = &e->veths[i];
+		if (strcmp(g->bridge, rq->ifa) != 0)
 			continue;
-		if (nl_links(count_one, &q) == -1)
-			die("netlink", "%s", strerror(errno));
-		if (q.n < q.g->count)
+		for (j = n = 0; j < ls.n; j++)
+			if (veth_tag_parse(ls.l[j].alias, &t) == 0 &&
+			    strcmp(t.grant, g->source) == 0 &&
+			    strcmp(t.bridge, g->bridge) == 0)
+				n++;
+		if (n < g->count)
 			break;
 	}
+	free(ls.l);
 	if (i == e->nveths)
 		die(rq->ifa, "quota of %u reached", total);
-	veth_make(rq, c, q.g, &br, netfd, host);
+	veth_make(rq, c, g, &br, netfd, host);
 	if (printf("%s\n", host) < 0 || fflush(stdout) == EOF) {
 		err = errno;
 		nl_link_del(host, 0);
 		die(host, "stdout: %s", strerror(err));
 	}
 	log_granted(rq->target, "%s on %s as %s, %s %u of %u", host, rq->ifa,
-	    rq->ifb, q.g->source, q.n + 1, q.g->count);
+	    rq->ifb, g->source, n + 1, g->count);
 }
 
 const struct op	op_veth = { "veth", 1, request_net, veth_run };
