@@ -110,7 +110,8 @@ route_run(const struct request *rq, struct caller *c)
 	size_t		 i;
 
 	for (i = 0; i < c->ent.nroutes; i++)
-		if (policy_route_within(&rq->addr, &c->ent.routes[i]))
+		if (rq->addr.len >= c->ent.routes[i].len &&
+		    policy_route_overlap(&rq->addr, &c->ent.routes[i]))
 			break;
 	if (i == c->ent.nroutes)
 		die(rq->addr_arg, "not granted to you by policy");

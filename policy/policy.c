@@ -335,13 +335,6 @@ policy_route_overlap(const struct policy_route *a,
 	    a->len < b->len ? a->len : b->len);
 }
 
-int
-policy_route_within(const struct policy_route *r,
-    const struct policy_route *g)
-{
-	return r->len >= g->len && policy_route_overlap(r, g);
-}
-
 /* Like ids, no address is granted twice. */
 static int
 add_route(struct parse_ctx *c, struct policy_section *sec, const char *value)

@@ -136,8 +136,6 @@ int	policy_valid_ifname(const char *s);
 int	policy_parse_addr(const char *s, struct policy_route *r);
 int	policy_route_overlap(const struct policy_route *a,
 	    const struct policy_route *b);
-int	policy_route_within(const struct policy_route *r,
-	    const struct policy_route *g);
 
 /* One extent of a uid_map or gid_map: "u:INSIDE:OUTSIDE:COUNT". */
 struct idmap_extent {
