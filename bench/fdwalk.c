@@ -127,7 +127,7 @@ bound_walk(int dfd, int depth, uid_t uid, gid_t gid)
 	struct dent64	*de;
 	char		*buf, list[XLIST_BUF];
 	long		 n, off;
-	int		 fd;
+	int		 fd, bad;
 
 	if ((buf = malloc(DENTS_BUF)) == NULL) {
 		perror("fdwalk: malloc");
@@ -166,10 +166,14 @@ bound_walk(int dfd, int depth, uid_t uid, gid_t gid)
 				continue;
 			}
 			if (flistxattr(fd, list, sizeof(list)) == -1 ||
-			    fchown(fd, uid, gid) == -1 ||
-			    bound_walk(fd, depth + 1, uid, gid) != 0)
+			    fchown(fd, uid, gid) == -1)
 				goto fail;
+			bad = bound_walk(fd, depth + 1, uid, gid);
 			(void)close(fd);
+			if (bad) {		/* it said why */
+				free(buf);
+				return 1;
+			}
 		}
 	free(buf);
 	if (n == 0)
