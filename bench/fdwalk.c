@@ -125,6 +125,7 @@ bound_walk(int dfd, int depth, uid_t uid, gid_t gid)
 {
 	struct statx	 stx;
 	struct dent64	*de;
+	const char	*why = NULL;	/* or errno's */
 	char		*buf, list[XLIST_BUF];
 	long		 n, off;
 	int		 fd, bad;
@@ -140,8 +141,10 @@ bound_walk(int dfd, int depth, uid_t uid, gid_t gid)
 			    (de->d_name[1] == '.' && de->d_name[2] == '\0')))
 				continue;
 			entries++;
-			if (de->d_type == DT_UNKNOWN)
+			if (de->d_type == DT_UNKNOWN) {
+				why = "no d_type";
 				goto fail;
+			}
 			if (de->d_type != DT_DIR) {
 				if (statx(dfd, de->d_name, AT_SYMLINK_NOFOLLOW |
 				    AT_STATX_DONT_SYNC, STATX_WANT, &stx) == -1 ||
@@ -153,8 +156,10 @@ bound_walk(int dfd, int depth, uid_t uid, gid_t gid)
 					goto fail;
 				continue;
 			}
-			if (depth >= MAXDEPTH)
+			if (depth >= MAXDEPTH) {
+				why = "too deep";
 				goto fail;
+			}
 			fd = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY |
 			    O_NOFOLLOW | O_CLOEXEC);
 			if (fd == -1 || statx(fd, "", AT_EMPTY_PATH |
@@ -182,8 +187,7 @@ bound_walk(int dfd, int depth, uid_t uid, gid_t gid)
 	return 1;
 fail:
 	(void)fprintf(stderr, "fdwalk: %s: %s\n", de->d_name,
-	    de->d_type == DT_UNKNOWN ? "no d_type" : depth >= MAXDEPTH ?
-	    "too deep" : strerror(errno));
+	    why != NULL ? why : strerror(errno));
 	free(buf);
 	return 1;
 }
