@@ -215,7 +215,7 @@ lint:
 # The privileged part's size (SECURITY.md, invariant 7): non-blank lines of
 # helper/ + policy/ against LOC_BUDGET, of each helper/op_*.c against
 # LOC_OP_BUDGET; fails if either is exceeded (tests/020-surface.bats).
-LOC_BUDGET    := 2500
+LOC_BUDGET    := 3000
 LOC_OP_BUDGET := 400
 loc:
 	@st=0; n=$$(cat helper/*.[ch] policy/*.[ch] | grep -cv '^[[:space:]]*$$'); \
