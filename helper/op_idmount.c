@@ -9,11 +9,14 @@
  * Capabilities: CAP_SYS_ADMIN (as the caller).
  */
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
+
+#include <sched.h>
 
 #include "helper.h"
 
@@ -57,10 +60,16 @@ idmount_map(const struct request *rq, const struct caller *c, int fd,
 			if ((f = strtok_r(i == 0 ? line : NULL, " ", &fs)) ==
 			    NULL || policy_parse_u32(f, ID_INVALID, &v[i]) == -1)
 				die(rq->target, "%cid_map: unreadable", type);
-		for (i = 0; i < 2; i++)
+		for (i = 0; i < 2; i++) {
+			/* Even for root: a mount never shows host root's
+			 * files as another id, nor another's as root's. */
+			if (v[i] == 0)
+				die(rq->target, "host %cid 0 is never mapped",
+				    type);
 			if (!policy_permits_ids(&c->ent, type, v[i], v[2]))
 				die(rq->target, "%cids %u-%u not granted "
 				    "to you", type, v[i], v[i] + v[2] - 1);
+		}
 	}
 	if (lines == 0)
 		die(rq->target, "id maps not written");
@@ -87,11 +96,80 @@ idmount_send(int mfd)
 }
 
 /*
- * pre: argv parsed; caps: CAP_SYS_ADMIN, raised only around open_tree(2)
- * and mount_setattr(2); undo: none, the mount is detached and vanishes with
- * its last fd.  Not recursive: mounts under DIR, which may be anyone's,
- * are not part of the clone.  nodev: no device node of the tree is usable
- * through it.
+ * The mount, made so that its holder can never gain what the tree's own
+ * mount denies.  The kernel locks a mount's flags (MNT_LOCK_READONLY,
+ * _NODEV, _NOSUID, _NOEXEC, _ATIME) and the mounts below it (MNT_LOCKED:
+ * never detached to show what they cover) only when it copies a mount
+ * namespace for a less privileged user namespace (lock_mnt_tree()), and
+ * every later clone keeps the MNT_LOCK_ flags.  A clone root makes in the
+ * host's namespace has neither: whoever holds its fd could clear nodev
+ * in a namespace of their own and open a device node through it, and a
+ * clone left out the mounts below DIR, showing what they cover (issue
+ * 15).  So, as for any unprivileged bind mount:
+ *
+ *  1. TREE, all of DIR with the mounts below, made nodev and private,
+ *     is idmapped while it is detached (the kernel's rule) and attached
+ *     in a mount namespace of the helper's own, private, so that nothing
+ *     shows anywhere else.  The working directory is its root.
+ *  2. The helper moves into the caller's user namespace, TARGET's, and
+ *     copies that mount namespace: the kernel locks every flag TREE has,
+ *     its own and those of the mount DIR was on.
+ *  3. The fd handed out is a clone of the working directory there, not
+ *     recursive: with a locked mount below DIR the kernel refuses it.
+ *
+ * caps: CAP_SYS_ADMIN, raised for step 1 only; from step 2 on the helper
+ * holds no capability outside the caller's namespace.  undo: none; every
+ * mount but the one sent goes with the helper's namespaces at exit.
+ */
+static int
+idmount_make(const struct request *rq, int dirfd, int usernsfd)
+{
+	struct mount_attr	 nodev = { .attr_set = MOUNT_ATTR_NODEV,
+	    .propagation = MS_PRIVATE };
+	struct mount_attr	 idmap = { .attr_set = MOUNT_ATTR_IDMAP,
+	    .userns_fd = (uint64_t)usernsfd };
+	int			 tree, mfd, e = 0;
+
+	priv_raise(CAPBIT(CAP_SYS_ADMIN));
+	tree = open_tree(dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+	    AT_RECURSIVE | AT_EMPTY_PATH);
+	/* Entered before the idmap: checked against the caller's own ids. */
+	if (tree == -1 || fchdir(tree) == -1 ||
+	    mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &nodev,
+	    sizeof(nodev)) == -1)
+		e = errno;
+	else if (mount_setattr(tree, "", AT_EMPTY_PATH, &idmap,
+	    sizeof(idmap)) == -1)
+		e = errno == EINVAL ? -1 : errno;
+	else if (unshare(CLONE_NEWNS) == -1 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
+	    move_mount(tree, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) == -1)
+		e = errno;
+	priv_lower();
+	if (e == -1)
+		die(rq->file, "file system cannot be idmapped");
+	if (e != 0)
+		die(rq->file, "cannot make the mount: %s", strerror(e));
+	close(tree);
+	/* Setting a user namespace gives a new credential: dumpable again
+	 * if fs.suid_dumpable says so. */
+	if (setns(usernsfd, CLONE_NEWUSER) == -1 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+	    unshare(CLONE_NEWNS) == -1)
+		die(rq->file, "cannot lock the mount: %s", strerror(errno));
+	mfd = open_tree(AT_FDCWD, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+	    AT_EMPTY_PATH);
+	if (mfd == -1 && errno == EINVAL)
+		die(rq->file, "has mounts below it");
+	if (mfd == -1)
+		die(rq->file, "cannot lock the mount: %s", strerror(errno));
+	return mfd;
+}
+
+/*
+ * pre: argv parsed; then as the caller, with CAP_SYS_ADMIN permitted:
+ * the target's maps checked whole, the directory opened and its owner
+ * checked, the decision logged, then idmount_make().
  */
 static void
 idmount_run(const struct request *rq, struct caller *c)
@@ -99,10 +177,9 @@ idmount_run(const struct request *rq, struct caller *c)
 	static const int	 caps[] = { CAP_SYS_ADMIN };
 	struct open_how		 how = { .flags = O_PATH | O_DIRECTORY |
 	    O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
-	struct mount_attr	 attr = { .attr_set = MOUNT_ATTR_IDMAP |
-	    MOUNT_ATTR_NODEV };
 	struct stat		 st;
-	int			 procfd, ufd, gfd, dirfd = rq->dir_fd, mfd, e;
+	int			 procfd, ufd, gfd, usernsfd, mfd;
+	int			 dirfd = rq->dir_fd;
 
 	priv_drop(c, caps, 1);
 	if (fstat(STDOUT_FILENO, &st) == -1 || !S_ISSOCK(st.st_mode))
@@ -112,7 +189,7 @@ idmount_run(const struct request *rq, struct caller *c)
 	    (ufd = openat(procfd, "uid_map", O_RDONLY | O_CLOEXEC)) == -1 ||
 	    (gfd = openat(procfd, "gid_map", O_RDONLY | O_CLOEXEC)) == -1)
 		die(rq->target, NOT_YOURS);
-	attr.userns_fd = (uint64_t)target_verify_userns(rq, procfd, c->uid);
+	usernsfd = target_verify_userns(rq, procfd, c->uid);
 	close(procfd);
 	idmount_map(rq, c, ufd, 'u');
 	idmount_map(rq, c, gfd, 'g');
@@ -124,20 +201,13 @@ idmount_run(const struct request *rq, struct caller *c)
 	    !policy_permits_ids(&c->ent, 'u', st.st_uid, 1) ||
 	    !policy_permits_ids(&c->ent, 'g', st.st_gid, 1))
 		die(rq->file, "not a directory you own");
-	priv_raise(CAPBIT(CAP_SYS_ADMIN));
-	mfd = open_tree(dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-	    AT_EMPTY_PATH);
-	e = mfd == -1 ? errno : 0;
-	if (mfd != -1 && mount_setattr(mfd, "", AT_EMPTY_PATH, &attr,
-	    sizeof(attr)) == -1)
-		e = errno;
-	priv_lower();
-	if (e == EINVAL)
-		die(rq->file, "file system cannot be idmapped");
-	if (e != 0)
-		die(rq->file, "cannot make the mount: %s", strerror(e));
-	idmount_send(mfd);
+	/* Logged before it is made: a caller who kills the helper (it runs
+	 * as her uid) gets a logged grant or nothing. */
 	log_granted(rq->target, "%s", rq->file);
+	mfd = idmount_make(rq, dirfd, usernsfd);
+	close(dirfd);
+	close(usernsfd);
+	idmount_send(mfd);
 }
 
 const struct op	op_idmount = { "idmount", 1, idmount_parse, idmount_run };

@@ -110,9 +110,9 @@ own 100000 100000"
 }
 
 @test "helper idmount: refuses on-disk ids not granted to the caller" {
-	pid=$(mapped_target u:0:100000:65536 g:0:100000:65536)
+	pid=$(mapped_target u:1:100000:65535 g:1:100000:65535)
 	run -1 as alice "$MOUNTFD" "$HELPER" "$pid" "$I/tree"
-	assert_output "roost-helper: idmount: $pid: uids 0-65535 not granted to you"
+	assert_output "roost-helper: idmount: $pid: uids 1-65535 not granted to you"
 	assert_nothing_mounted
 }
 

@@ -71,6 +71,7 @@ teardown() {
 	chmod 0755 /etc
 	ip netns del roost-attack 2>/dev/null || true
 	rm -f "$ROOST_R"/tmp/hold.*
+	umount -R /home/alice/idm 2>/dev/null || true
 	rm -rf /run/roost /home/alice/t /home/alice/idm /home/alice/x \
 	    /home/victim /home/bob/x /home/x-root "$EVIL_RAN"
 	wait_for 10 no_roost_links
@@ -1072,14 +1073,14 @@ lo"
 	install -d -m 0755 -o alice -g alice "$I" "$I/tree"
 	# The on-disk side: root's, bob's, carol's group's ids shown as
 	# alice's.
-	for m in "u:0:100000:1 g:1001:100000:1=uids 0-0" \
-	    "u:1002:100000:1 g:1001:100000:1=uids 1002-1002" \
-	    "u:1001:100000:1 g:1001:100000:1 u:300000:100001:1=uids 300000-300000" \
-	    "u:1001:100000:1 g:0:100000:1=gids 0-0"; do
+	for m in "u:0:100000:1 g:1001:100000:1=host uid 0 is never mapped" \
+	    "u:1002:100000:1 g:1001:100000:1=uids 1002-1002 not granted to you" \
+	    "u:1001:100000:1 g:1001:100000:1 u:300000:100001:1=uids 300000-300000 not granted to you" \
+	    "u:1001:100000:1 g:0:100000:1=host gid 0 is never mapped"; do
 		pid=$(userns_target alice)
 		as alice "$HELPER" map "$pid" ${m%=*}
 		run -1 as alice "$MOUNTFD" "$HELPER" "$pid" "$I/tree"
-		assert_output "roost-helper: idmount: $pid: ${m#*=} not granted to you"
+		assert_output "roost-helper: idmount: $pid: ${m#*=}"
 	done
 	# bob's directory, through an fd alice opened.
 	pid=$(userns_target alice)
@@ -1117,6 +1118,141 @@ lo"
 	install -d -m 0755 -o alice -g alice "$I" "$I/tree"
 	run -1 as alice sh -c "exec $HELPER idmount $pid $I/tree > /dev/null"
 	assert_output "roost-helper: idmount: stdout: not a unix socket"
+	assert_nothing_mounted
+}
+
+# ------------------------- idmount: what the mount handed out allows (issue 15)
+#
+# The helper used to clone DIR as root in the host's mount namespace: no
+# flag of the clone was locked, so its holder cleared nodev (or nosuid,
+# noexec, ro) in a namespace of her own and opened a device node through
+# it; and the clone left out the mounts below DIR, showing what they
+# cover.  Every test here failed against that helper.
+
+# flagged_tree OPTIONS: $I a tmpfs of root's mounted with OPTIONS, holding
+# alice's tree: a device node with /dev/null's numbers (mode 0666), a
+# setuid copy of id(1), a directory sub holding a file; MOUNTS taken again.
+flagged_tree() {
+	I=/home/alice/idm
+	install -d -m 0755 "$I"
+	mount -t tmpfs -o "mode=0755${1:+,$1}" roost-flags "$I"
+	install -d -m 0755 -o alice -g alice "$I/tree" "$I/tree/sub"
+	mknod -m 0666 "$I/tree/null" c 1 3
+	install -m 4755 -o alice -g alice /usr/bin/id "$I/tree/id"
+	install -m 0644 -o alice -g alice /dev/null "$I/tree/sub/secret"
+	chown alice:alice "$I/tree/null"
+	MOUNTS=$(mounts)
+}
+
+# A target of alice's whose maps show her own uid and gid, on disk, as
+# 100000 through the mount.
+alice_idmap_target() {
+	local pid
+	pid=$(userns_target alice) || return 1
+	as alice "$HELPER" map "$pid" u:1001:100000:1 g:1001:100000:1 ||
+	    return 1
+	echo "$pid"
+}
+
+@test "attack: idmount class unlocked flags: nodev, set by the helper or the source mount, cannot be cleared; the device stays dead" {
+	for opts in "" nodev; do
+		flagged_tree "$opts"
+		pid=$(alice_idmap_target)
+		run -0 as alice "$MOUNTFD" "$HELPER" "$pid" "$I/tree" \
+		    clear:nodev open:null
+		assert_output ". 100000 100000
+clear nodev: Operation not permitted
+open null: Permission denied"
+		assert_nothing_mounted
+		umount "$I"
+	done
+}
+
+@test "attack: idmount class unlocked flags: nosuid of the source mount cannot be cleared; a setuid file gives no id" {
+	flagged_tree nosuid
+	pid=$(alice_idmap_target)
+	run -0 as alice "$MOUNTFD" "$HELPER" "$pid" "$I/tree" clear:nosuid \
+	    exec:id
+	assert_line --index 1 "clear nosuid: Operation not permitted"
+	assert_line --index 2 --regexp '^uid=1001\(alice\) gid=1001\(alice\)'
+	refute_output --partial euid
+	assert_nothing_mounted
+}
+
+@test "attack: idmount class unlocked flags: noexec of the source mount cannot be cleared" {
+	flagged_tree noexec
+	pid=$(alice_idmap_target)
+	run -0 as alice "$MOUNTFD" "$HELPER" "$pid" "$I/tree" clear:noexec \
+	    exec:id
+	assert_output ". 100000 100000
+clear noexec: Operation not permitted
+exec id: Permission denied"
+	assert_nothing_mounted
+}
+
+@test "attack: idmount class unlocked flags: a read-only bind stays read-only" {
+	flagged_tree ""
+	mount -o remount,bind,ro "$I"
+	MOUNTS=$(mounts)
+	pid=$(alice_idmap_target)
+	run -0 as alice "$MOUNTFD" "$HELPER" "$pid" "$I/tree" clear:ro \
+	    create:new
+	assert_output ". 100000 100000
+clear ro: Operation not permitted
+create new: Read-only file system"
+	assert_file_not_exists "$I/tree/new"
+	assert_nothing_mounted
+}
+
+@test "attack: idmount class unlocked flags: roost run's idmapped root cannot be remounted dev or rw inside" {
+	I=/home/alice/idm R=/home/alice/idm/bb
+	install -d -m 0755 "$I"
+	mount -t tmpfs -o mode=0755 roost-flags "$I"
+	mkdir -p "$R/bin" "$R/proc" "$R/sys" "$R/dev" "$R/tmp"
+	cp /bin/busybox "$R/bin/"
+	for c in sh mount cat echo; do ln -s busybox "$R/bin/$c"; done
+	mknod -m 0666 "$R/null" c 1 3
+	chown -hR alice:alice "$R"
+	mount -o remount,bind,ro,nodev "$I"
+	MOUNTS=$(mounts)
+	run -0 --separate-stderr as alice roost run --rootfs "$R" -- sh -c '
+	    mount -o remount,bind,dev / 2>/dev/null; echo dev=$?
+	    mount -o remount,bind,rw / 2>/dev/null; echo rw=$?
+	    cat /null 2>/dev/null; echo open=$?'
+	assert_output "dev=1
+rw=1
+open=1"
+	# It was idmapped (no fallback line), and nothing is left mounted.
+	assert_equal "$stderr" ""
+	assert_nothing_mounted
+}
+
+@test "attack: idmount class covered files: what a mount below DIR covers is never shown" {
+	flagged_tree ""
+	mount -t tmpfs -o mode=0755 roost-cover "$I/tree/sub"
+	MOUNTS=$(mounts)
+	pid=$(alice_idmap_target)
+	run -1 as alice "$MOUNTFD" "$HELPER" "$pid" "$I/tree" sub/secret
+	assert_output "roost-helper: idmount: $I/tree: has mounts below it"
+	run syslog_since_start
+	assert_line --partial "uid 1001: refused: idmount: $I/tree: has mounts below it"
+	assert_nothing_mounted
+	umount "$I/tree/sub"
+}
+
+@test "attack: idmount class host root: id 0 on either side of the mapping is refused, even for root" {
+	install -d -m 0755 /home/x-root
+	pid=$(userns_target root)
+	printf '0 0 1\n' > "/proc/$pid/uid_map"
+	printf '0 0 1\n' > "/proc/$pid/gid_map"
+	run -1 "$MOUNTFD" "$HELPER" "$pid" /home/x-root
+	assert_output "roost-helper: idmount: $pid: host uid 0 is never mapped"
+	I=/home/alice/idm
+	install -d -m 0755 -o alice -g alice "$I" "$I/tree"
+	pid=$(userns_target alice)
+	as alice "$HELPER" map "$pid" u:0:100000:1 g:1001:100000:1
+	run -1 as alice "$MOUNTFD" "$HELPER" "$pid" "$I/tree"
+	assert_output "roost-helper: idmount: $pid: host uid 0 is never mapped"
 	assert_nothing_mounted
 }
 
