@@ -209,8 +209,17 @@ analyze:
 valgrind:
 	tests/analyze/valgrind
 
+# mandoc does not flag a .Sm off left open: every word after it runs
+# together, to the end of the page (issue 18).  So each .Sm off must be
+# closed by a .Sm on before the next .Sm off and before the end.
+MANPAGES := man/roost.1 man/roost-helper.8 man/roost-policy.5
 lint:
-	mandoc -Tlint -Wwarning man/roost.1 man/roost-helper.8 man/roost-policy.5
+	mandoc -Tlint -Wwarning $(MANPAGES)
+	@awk 'function shut() { if (open) { print file ":" open ": .Sm off never turned on"; bad = 1 } open = 0 } \
+	    FNR == 1 { shut(); file = FILENAME } \
+	    /^\.Sm off/ { if (open) { print FILENAME ":" FNR ": .Sm off inside .Sm off"; bad = 1 } open = FNR } \
+	    /^\.Sm on/ { open = 0 } \
+	    END { shut(); exit bad }' $(MANPAGES)
 
 # The privileged part's size (SECURITY.md, invariant 7): non-blank lines of
 # helper/ + policy/ against LOC_BUDGET, of each helper/op_*.c against
