@@ -16,6 +16,7 @@
 #include <linux/capability.h>
 #include <linux/openat2.h>
 
+#include <limits.h>
 #include <sched.h>
 
 #include "helper.h"
@@ -103,17 +104,19 @@ idmount_send(int mfd)
  * namespace for a less privileged user namespace (lock_mnt_tree()), and
  * every later clone keeps the MNT_LOCK_ flags.  A clone root makes in the
  * host's namespace has neither: whoever holds its fd could clear nodev
- * in a namespace of their own and open a device node through it, and a
+ * in a namespace of her own and open a device node through it, and a
  * clone left out the mounts below DIR, showing what they cover (issue
  * 15).  So, as for any unprivileged bind mount:
  *
- *  1. TREE, all of DIR with the mounts below, made nodev and private,
- *     is idmapped while it is detached (the kernel's rule) and attached
- *     in a mount namespace of the helper's own, private, so that nothing
- *     shows anywhere else.  The working directory is its root.
+ *  1. In a private copy of the helper's mount namespace (nothing done
+ *     there shows anywhere else), TREE is all of DIR with every mount
+ *     below it: made private first, for a recursive clone leaves out an
+ *     unbindable mount, and would show what that one covers.  TREE is
+ *     made nodev, idmapped while it is detached (the kernel's rule), and
+ *     attached on "/"; the working directory is its root.
  *  2. The helper moves into the caller's user namespace, TARGET's, and
  *     copies that mount namespace: the kernel locks every flag TREE has,
- *     its own and those of the mount DIR was on.
+ *     its own and those of the mount DIR was on, and every mount below.
  *  3. The fd handed out is a clone of the working directory there, not
  *     recursive: with a locked mount below DIR the kernel refuses it.
  *
@@ -124,30 +127,38 @@ idmount_send(int mfd)
 static int
 idmount_make(const struct request *rq, int dirfd, int usernsfd)
 {
-	struct mount_attr	 nodev = { .attr_set = MOUNT_ATTR_NODEV,
-	    .propagation = MS_PRIVATE };
+	struct mount_attr	 nodev = { .attr_set = MOUNT_ATTR_NODEV };
 	struct mount_attr	 idmap = { .attr_set = MOUNT_ATTR_IDMAP,
 	    .userns_fd = (uint64_t)usernsfd };
-	int			 tree, mfd, e = 0;
+	char			 cwd[PATH_MAX];
+	int			 tree = -1, mfd, e = 0;
 
 	priv_raise(CAPBIT(CAP_SYS_ADMIN));
-	tree = open_tree(dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-	    AT_RECURSIVE | AT_EMPTY_PATH);
-	/* Entered before the idmap: checked against the caller's own ids. */
-	if (tree == -1 || fchdir(tree) == -1 ||
+	/* DIR, entered as the caller, is the working directory in the
+	 * copy: only if it is a mount of the helper's namespace, under its
+	 * root (not another namespace's, nor a detached one). */
+	if (fchdir(dirfd) == -1 || unshare(CLONE_NEWNS) == -1 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		e = errno;
+	else if (getcwd(cwd, sizeof(cwd)) == NULL)
+		e = -2;
+	else if ((tree = open_tree(AT_FDCWD, "", OPEN_TREE_CLONE |
+	    OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH)) == -1 ||
+	    fchdir(tree) == -1 ||
 	    mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &nodev,
 	    sizeof(nodev)) == -1)
 		e = errno;
 	else if (mount_setattr(tree, "", AT_EMPTY_PATH, &idmap,
 	    sizeof(idmap)) == -1)
 		e = errno == EINVAL ? -1 : errno;
-	else if (unshare(CLONE_NEWNS) == -1 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
-	    move_mount(tree, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) == -1)
+	else if (move_mount(tree, "", AT_FDCWD, "/",
+	    MOVE_MOUNT_F_EMPTY_PATH) == -1)
 		e = errno;
 	priv_lower();
 	if (e == -1)
 		die(rq->file, "file system cannot be idmapped");
+	if (e == -2)
+		die(rq->file, "not a directory you own");
 	if (e != 0)
 		die(rq->file, "cannot make the mount: %s", strerror(e));
 	close(tree);

@@ -1240,6 +1240,35 @@ open=1"
 	umount "$I/tree/sub"
 }
 
+# open_tree(AT_RECURSIVE) leaves out an unbindable mount (copy_tree()
+# skips MNT_UNBINDABLE unless it is also MNT_LOCKED), so a clone taken in
+# the host's namespace had no mount there for the lock to catch: the
+# kernel's has-mounts-below check then passed, and the fd showed what the
+# unbindable mount covers.  Found by the red team of the first fix.
+@test "attack: idmount class covered files: an unbindable mount below DIR is not left out, showing what it covers" {
+	flagged_tree ""
+	echo covered > "$I/tree/sub/secret"
+	mount -t tmpfs -o mode=0755 roost-cover "$I/tree/sub"
+	mount --make-unbindable "$I/tree/sub"
+	MOUNTS=$(mounts)
+	pid=$(alice_idmap_target)
+	run -1 as alice "$MOUNTFD" "$HELPER" "$pid" "$I/tree" open:sub/secret
+	assert_output "roost-helper: idmount: $I/tree: has mounts below it"
+	assert_nothing_mounted
+	umount "$I/tree/sub"
+}
+
+# A detached mount the caller made in a user namespace of her own, passed
+# as fd:5: the helper would act as root on a mount of no namespace of its
+# own, whose mounts below it cannot see.
+@test "attack: idmount class covered files: a directory on a mount of no namespace of the helper's is refused" {
+	pid=$(alice_idmap_target)
+	cc -O2 -o "$ROOST_R/tools/fsm" "$ROOST_TOP/tests/tools/fsm.c"
+	run -1 as alice "$ROOST_R/tools/fsm" "$MOUNTFD" "$HELPER" "$pid" fd:5
+	assert_output "roost-helper: idmount: fd:5: not a directory you own"
+	assert_nothing_mounted
+}
+
 @test "attack: idmount class host root: id 0 on either side of the mapping is refused, even for root" {
 	install -d -m 0755 /home/x-root
 	pid=$(userns_target root)
