@@ -94,12 +94,14 @@ _roost_value() {
 _roost_opts() {
 	case $1 in
 	run)	echo --rootfs --bind --name -d --detach --hostname --net --ns \
-		    --map --uid --gid --env --no-idmap --help ;;
+		    --map --uid --gid --env --no-idmap -t --tty -T --no-tty \
+		    --help ;;
 	unshare)	echo --map --help ;;
 	ls)	echo --json --help ;;
 	net)	echo --help ;;
 	lxc-hook)	echo -n --help ;;
-	enter)	echo --uid --gid --cwd --env --clear-env --help ;;
+	enter)	echo --uid --gid --cwd --env --clear-env -t --tty -T \
+		    --no-tty --help ;;
 	exec)	echo --all --jobs --timeout --json --help ;;
 	stop)	echo --timeout --help ;;
 	kill)	echo --help ;;

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -35,7 +36,8 @@
 
 const char enter_usage[] =
 "usage: roost enter NAME|PID [--uid U] [--gid G] [--cwd DIR]\n"
-"                   [--env KEY=VALUE]... [--clear-env] [--] [CMD [ARG...]]\n"
+"                   [--env KEY=VALUE]... [--clear-env] [-t | -T]\n"
+"                   [--] [CMD [ARG...]]\n"
 "  NAME|PID             a container of roost ls, the pid of a process of\n"
 "                       any of your containers, or an LXC container's name\n"
 "  --uid U              run as U, a number or a name in the container's\n"
@@ -45,6 +47,9 @@ const char enter_usage[] =
 "  --cwd DIR            working directory (default: the container's)\n"
 "  --env KEY=VALUE      set KEY in the environment\n"
 "  --clear-env          do not start from the container's environment\n"
+"  -t, --tty            give CMD a terminal of the container's own (the\n"
+"                       default when stdin and stdout are terminals)\n"
+"  -T, --no-tty         never: CMD gets roost's stdin, stdout, stderr\n"
 "  -h, --help           show this help\n"
 "  CMD defaults to U's login shell in the container.\n";
 
@@ -60,6 +65,8 @@ static const struct option enter_options[] = {
 	{ "cwd",	required_argument,	NULL,	OPT_CWD },
 	{ "env",	required_argument,	NULL,	OPT_ENV },
 	{ "clear-env",	no_argument,		NULL,	OPT_CLEAR_ENV },
+	{ "tty",	no_argument,		NULL,	't' },
+	{ "no-tty",	no_argument,		NULL,	'T' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ NULL,		0,			NULL,	0 }
 };
@@ -89,6 +96,7 @@ struct enter_state {
 	int	 setgroups;	/* its user namespace allows setgroups(2) */
 	char	*env;		/* its environ, NUL-separated, or NULL */
 	size_t	 envlen;
+	int	 ptysock;	/* the pty's master goes to the parent, or -1 */
 };
 
 /* The user to become, from the container's passwd. */
@@ -133,6 +141,12 @@ enter_option(struct enter_opts *o, int c, char **argv)
 	case OPT_CLEAR_ENV:
 		o->clear_env = 1;
 		break;
+	case 't':
+		o->ttyopt = 1;
+		break;
+	case 'T':
+		o->ttyopt = -1;
+		break;
 	case 'h':
 		(void)fputs(enter_usage, stdout);
 		roost_exit(0);
@@ -150,7 +164,7 @@ enter_parse(int argc, char **argv, struct enter_opts *o)
 
 	opterr = 0;
 	for (;;) {
-		while ((c = getopt_long(argc, argv, "+:h", enter_options,
+		while ((c = getopt_long(argc, argv, "+:htT", enter_options,
 		    NULL)) != -1)
 			enter_option(o, c, argv);
 		if (target != NULL || optind >= argc ||
@@ -623,7 +637,7 @@ enter_env(const struct enter_opts *o, const struct enter_state *s,
 /* CMD, or U's shell as a login shell ("-sh", login(1)). */
 static ROOST_NORETURN void
 enter_exec(const struct enter_opts *o, const struct enter_user *u,
-    char **env)
+    char **env, int slave)
 {
 	const char	*file = o->argv[0], *base;
 	char		*login[2], **argv = o->argv;
@@ -638,6 +652,8 @@ enter_exec(const struct enter_opts *o, const struct enter_user *u,
 		argv = login;
 		file = u->shell;
 	}
+	if (slave != -1)
+		pty_attach(slave);
 	ns_restore_signals();
 	environ = env;		/* execvp searches this PATH */
 	(void)execvp(file, argv);
@@ -652,13 +668,21 @@ enter_child(const struct enter_opts *o, const struct enter_state *s)
 {
 	struct enter_user	 u;
 	char			**env;
-	int			 keep = -1;
+	int			 keep = -1, master;
 
 	/* "0" is the writer (cgroups(7)); refused: no matter. */
 	if (s->cgfd != -1 && write(s->cgfd, "0", 1) != 1)
 		errno = 0;
 	roost_drop_ctty();
 	enter_root(s, o->cwd);
+	/* A pty of the container's devpts, its master for the parent. */
+	if (s->ptysock != -1) {
+		master = pty_open(&keep);
+		if (roost_send_fd(s->ptysock, 'p', master) == -1)
+			roost_err("cannot hand over the pty");
+		(void)close(master);
+		(void)close(s->ptysock);
+	}
 	/*
 	 * Nothing the caller had open goes further but stdio: a descriptor
 	 * of a host directory would be a way out of its root (as in roost
@@ -669,8 +693,11 @@ enter_child(const struct enter_opts *o, const struct enter_state *s)
 	if (o->gid != NULL)
 		u.gid = enter_group(o->gid);
 	env = enter_env(o, s, &u);
+	/* Its terminal is the user's, as login(1) would make it. */
+	if (keep != -1 && fchown(keep, u.uid, (gid_t)-1) == -1)
+		roost_err("cannot give the pty to uid %u", (unsigned int)u.uid);
 	enter_become(s, &u);
-	enter_exec(o, &u, env);
+	enter_exec(o, &u, env, keep);
 }
 
 /*
@@ -682,8 +709,10 @@ enter_run(struct target *t, const struct enter_opts *o)
 {
 	struct enter_state	 s;
 	pid_t			 pid;
+	int			 sv[2] = { -1, -1 };
 
 	enter_take(t, &s);
+	s.ptysock = -1;
 	/*
 	 * Once in its user namespace, the container's root could trace us
 	 * while we hold the host's fds, as with runc's CVE-2019-5736; not
@@ -705,7 +734,11 @@ enter_run(struct target *t, const struct enter_opts *o)
 	 * of ours is left to copy: it only ever execs or _exits, and we only
 	 * wait.  A child in another time namespace may not (clone(2)).
 	 */
-	if (s.flags & (CLONE_NEWPID | CLONE_NEWTIME)) {
+	/* With a pty, always: the parent relays. */
+	if (o->pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    sv) == -1)
+		roost_err("socketpair");
+	if (o->pty || (s.flags & (CLONE_NEWPID | CLONE_NEWTIME))) {
 		ns_block_signals();
 		pid = (s.flags & CLONE_NEWTIME) ? fork() : vfork();
 		if (pid == -1)
@@ -713,8 +746,12 @@ enter_run(struct target *t, const struct enter_opts *o)
 		if (pid > 0) {
 			target_close(t);
 			(void)close(s.pidfd);
-			return ns_wait(pid, -1);
+			if (!o->pty)
+				return ns_wait(pid, -1);
+			(void)close(sv[1]);
+			return pty_wait(pid, -1, sv[0]);
 		}
+		s.ptysock = sv[1];
 	}
 	enter_child(o, &s);
 }
@@ -728,6 +765,7 @@ cmd_enter(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	name = enter_parse(argc, argv, &o);
+	o.pty = pty_wanted(o.ttyopt);
 	target_find(&t, name);
 	return enter_run(&t, &o);
 }

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,7 +29,7 @@ const char run_usage[] =
 "                 [--name NAME] [-d | --detach] [--hostname NAME]\n"
 "                 [--net SPEC]...\n"
 "                 [--ns LIST] [--map auto|MAP]... [--uid UID] [--gid GID]\n"
-"                 [--env KEY=VALUE]... [--] CMD [ARG...]\n"
+"                 [--env KEY=VALUE]... [-t | -T] [--] CMD [ARG...]\n"
 "  --rootfs DIR         root file system (default: an empty tmpfs); if\n"
 "                       it is yours, idmapped to show as root's inside\n"
 "  --no-idmap           use the --rootfs DIR as it is, not idmapped\n"
@@ -47,6 +49,9 @@ const char run_usage[] =
 "  --uid UID            run CMD as UID inside (default 0)\n"
 "  --gid GID            run CMD as GID inside (default 0)\n"
 "  --env KEY=VALUE      set KEY in the container's environment\n"
+"  -t, --tty            give CMD a terminal of the container's own (the\n"
+"                       default when stdin and stdout are terminals)\n"
+"  -T, --no-tty         never: CMD gets roost's stdin, stdout, stderr\n"
 "  -h, --help           show this help\n";
 
 #define RUN_ALL_NS	(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | \
@@ -70,6 +75,8 @@ static const struct option run_options[] = {
 	{ "uid",	required_argument,	NULL,	OPT_UID },
 	{ "gid",	required_argument,	NULL,	OPT_GID },
 	{ "env",	required_argument,	NULL,	OPT_ENV },
+	{ "tty",	no_argument,		NULL,	't' },
+	{ "no-tty",	no_argument,		NULL,	'T' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ NULL,		0,			NULL,	0 }
 };
@@ -109,6 +116,9 @@ struct run_opts {
 	char		**argv;
 	int		 statefd;
 	int		 status[2];	/* from pid 1 to the parent */
+	int		 ttyopt;	/* -t 1, -T -1, else 0 */
+	int		 pty;		/* the command gets a pty (pty.c) */
+	int		 ptysock[2];	/* its master, from the child */
 	int		 unshare_errno;
 };
 
@@ -235,6 +245,12 @@ run_option(struct run_opts *o, int c, char **argv)
 		    sizeof(*o->envadd));
 		o->envadd[o->nenvadd++] = optarg;
 		break;
+	case 't':
+		o->ttyopt = 1;
+		break;
+	case 'T':
+		o->ttyopt = -1;
+		break;
 	case 'h':
 		(void)fputs(run_usage, stdout);
 		roost_exit(0);
@@ -250,8 +266,10 @@ run_parse(int argc, char **argv, struct run_opts *o)
 
 	o->nsflags = RUN_ALL_NS;
 	o->statefd = o->status[0] = o->status[1] = -1;
+	o->ptysock[0] = o->ptysock[1] = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:dh", run_options, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "+:dhtT", run_options, NULL)) !=
+	    -1)
 		run_option(o, c, argv);
 	o->argv = argv + optind;
 }
@@ -429,7 +447,8 @@ run_prepare(struct run_opts *o, struct mnt_req *r, int *netdone,
 			.nbinds = o->nbinds,
 			.newpid = !!(o->nsflags & CLONE_NEWPID),
 			.newnet = !!(o->nsflags & CLONE_NEWNET),
-			.console = !o->detach && isatty(STDIN_FILENO),
+			.console = !o->detach && !o->pty &&
+			    isatty(STDIN_FILENO),
 			.idmap = o->idmap,
 			.treefd = -1,
 			.rootfd = -1,
@@ -455,13 +474,36 @@ run_setup(struct run_opts *o, struct mnt_req *r, int netdone, int utsdone)
 		mnt_setup(r);
 }
 
+/*
+ * In the container, built: a pty of its own for the command, its master
+ * sent to the parent, which relays (pty_wait); *SLAVE for the command.
+ */
+static void
+run_pty(struct run_opts *o, int *slave)
+{
+	unsigned int	 n;
+	int		 master;
+
+	master = pty_open(slave);
+	if ((o->nsflags & CLONE_NEWNS) && ioctl(master, TIOCGPTN, &n) == 0)
+		dev_console_pty(n);
+	/* Its terminal is the user's, as login(1) would make it. */
+	if (o->setids && fchown(*slave, o->uid, (gid_t)-1) == -1)
+		roost_err("cannot give the pty to uid %u", (unsigned int)o->uid);
+	if (roost_send_fd(o->ptysock[1], 'p', master) == -1)
+		roost_err("cannot hand over the pty");
+	(void)close(master);
+	(void)close(o->ptysock[1]);
+	o->ptysock[1] = -1;
+}
+
 /* The container's first process. */
 static void
 run_child(struct run_opts *o)
 {
 	struct mnt_req	 req;
 	struct launch	 l;
-	int		 keep[3], null = -1, netdone, utsdone;
+	int		 keep[4], null = -1, netdone, utsdone, slave = -1;
 
 	/*
 	 * Nothing the caller had open goes in: a descriptor of a host
@@ -471,7 +513,8 @@ run_child(struct run_opts *o)
 	keep[0] = child.release;
 	keep[1] = o->status[1];
 	keep[2] = roost_fail_fd;
-	roost_close_fds(keep, 3);
+	keep[3] = o->ptysock[1];
+	roost_close_fds(keep, 4);
 	roost_drop_ctty();
 	run_default_signals();
 	if (o->detach &&
@@ -483,8 +526,10 @@ run_child(struct run_opts *o)
 	run_setup(o, &req, netdone, utsdone);
 	if (o->detach)
 		run_quiet(null);
+	if (o->pty)
+		run_pty(o, &slave);
 	l = (struct launch){ .argv = o->argv, .env = o->env, .uid = o->uid,
-	    .gid = o->gid, .setids = o->setids };
+	    .gid = o->gid, .setids = o->setids, .pty = slave };
 	if (o->nsflags & CLONE_NEWPID)
 		init_run(&l, o->status[1]);
 	launch_exec(&l);
@@ -549,10 +594,20 @@ run_foreground(struct run_opts *o)
 	int	 st;
 
 	ns_block_signals();
-	if (run_clone(o) == 0)
+	if (o->pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    o->ptysock) == -1)
+		roost_err("socketpair");
+	if (run_clone(o) == 0) {
+		(void)close(o->ptysock[0]);
 		run_child(o);
+	}
+	if (o->pty) {
+		(void)close(o->ptysock[1]);
+		o->ptysock[1] = -1;
+	}
 	run_start(o);
-	st = ns_wait(child.pid, o->status[0]);
+	st = o->pty ? pty_wait(child.pid, o->status[0], o->ptysock[0]) :
+	    ns_wait(child.pid, o->status[0]);
 	run_done(o);
 	return st;
 }
@@ -654,7 +709,11 @@ cmd_run(int argc, char **argv)
 	run_env(o);
 	if (o->name != NULL || o->detach)
 		o->statefd = state_open(1);
+	if (o->detach && o->ttyopt > 0)
+		roost_usage("--tty: a detached container has no terminal to "
+		    "relay to");
 	if (o->detach)
 		return run_detached(o);
+	o->pty = pty_wanted(o->ttyopt);
 	return run_foreground(o);
 }

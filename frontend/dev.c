@@ -83,6 +83,22 @@ dev_console(void)
 	dev_bind(tty, "console");
 }
 
+/*
+ * In the container, its root ours: the command's pty (pty.c), number N
+ * of its devpts, as its /dev/console, which the caller's terminal would
+ * otherwise be.
+ */
+void
+dev_console_pty(unsigned int n)
+{
+	char	 src[32];
+
+	(void)snprintf(src, sizeof(src), "/dev/pts/%u", n);
+	if (mknod("/dev/console", S_IFREG | 0644, 0) == -1 ||
+	    mount(src, "/dev/console", NULL, MS_BIND, NULL) == -1)
+		roost_err("/dev/console: cannot bind-mount %s", src);
+}
+
 void
 dev_setup(int rootfd, int console)
 {

@@ -31,6 +31,8 @@ launch_exec(const struct launch *l)
 {
 	int	 e;
 
+	if (l->pty > STDERR_FILENO)
+		pty_attach(l->pty);
 	if (l->setids) {
 		if (setresgid(l->gid, l->gid, l->gid) == -1)
 			roost_err("cannot become gid %u", (unsigned int)l->gid);
@@ -123,6 +125,8 @@ init_run(const struct launch *l, int statusfd)
 	if (cmd == 0)
 		launch_exec(l);
 	/* Only the command reports a failed exec, and holds the tty. */
+	if (l->pty > STDERR_FILENO)
+		(void)close(l->pty);
 	if (roost_fail_fd != -1)
 		(void)close(roost_fail_fd);
 	if (roost_err_fd != STDERR_FILENO)

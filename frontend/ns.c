@@ -37,8 +37,8 @@ static const int forwarded[] = {
 	SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGINT, SIGQUIT
 };
 
-static void
-wait_set(sigset_t *set)
+void
+ns_wait_set(sigset_t *set)
 {
 	size_t	 i;
 
@@ -57,7 +57,7 @@ ns_block_signals(void)
 {
 	sigset_t	 set;
 
-	wait_set(&set);
+	ns_wait_set(&set);
 	if (sigprocmask(SIG_BLOCK, &set, &orig_mask) == -1)
 		roost_err("sigprocmask");
 	blocked = 1;
@@ -266,18 +266,15 @@ ns_forward_ok(int code, pid_t target)
 	return !(code == SI_KERNEL && getpgid(target) == getpgrp());
 }
 
-/* Take one signal: pass it on, or set *status once PID is reaped. */
-static void
-ns_signal(int sfd, pid_t pid, int *status)
+/* One signal taken: pass it on, or set *status once PID is reaped. */
+void
+ns_on_signal(const struct signalfd_siginfo *si, pid_t pid, int *status)
 {
-	struct signalfd_siginfo	 si;
-	int			 st;
+	int	 st;
 
-	if (read(sfd, &si, sizeof(si)) != sizeof(si))
-		return;
-	if (si.ssi_signo != SIGCHLD) {
-		if (ns_forward_ok(si.ssi_code, pid))
-			(void)kill(pid, si.ssi_signo);
+	if (si->ssi_signo != SIGCHLD) {
+		if (ns_forward_ok(si->ssi_code, pid))
+			(void)kill(pid, (int)si->ssi_signo);
 	} else if (waitpid(pid, &st, WNOHANG) == pid)
 		*status = roost_status(st);
 }
@@ -291,12 +288,13 @@ ns_signal(int sfd, pid_t pid, int *status)
 int
 ns_wait(pid_t pid, int statusfd)
 {
-	struct pollfd	 pfd[2];
-	sigset_t	 set;
-	unsigned char	 b;
-	int		 status = -1;
+	struct pollfd		 pfd[2];
+	struct signalfd_siginfo	 si;
+	sigset_t		 set;
+	unsigned char		 b;
+	int			 status = -1;
 
-	wait_set(&set);
+	ns_wait_set(&set);
 	if ((pfd[0].fd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
 		roost_err("signalfd");
 	pfd[0].events = pfd[1].events = POLLIN;
@@ -311,8 +309,9 @@ ns_wait(pid_t pid, int statusfd)
 			}
 			pfd[1].fd = -1;	/* it died: wait for SIGCHLD */
 		}
-		if (pfd[0].revents & POLLIN)
-			ns_signal(pfd[0].fd, pid, &status);
+		if ((pfd[0].revents & POLLIN) &&
+		    read(pfd[0].fd, &si, sizeof(si)) == sizeof(si))
+			ns_on_signal(&si, pid, &status);
 	}
 	(void)close(pfd[0].fd);
 	return status;

@@ -98,7 +98,18 @@ int	ns_await(struct ns_child *c);
 void	ns_become(uid_t uid, gid_t gid);
 int	ns_lo_up(void);
 int	ns_wait(pid_t pid, int statusfd);
+void	ns_wait_set(sigset_t *set);
+struct signalfd_siginfo;
+void	ns_on_signal(const struct signalfd_siginfo *si, pid_t pid,
+	    int *status);
 int	ns_forward_ok(int code, pid_t target);
+
+/* pty.c: a terminal of the container's own for an interactive command. */
+int	pty_wanted(int opt);
+int	pty_open(int *slave);
+void	pty_attach(int slave);
+void	pty_restore(void);
+int	pty_wait(pid_t pid, int statusfd, int sock);
 
 /* idmap.c: a rootfs of the caller's own uid, as the container's root's. */
 struct idmap_job {
@@ -213,6 +224,7 @@ void	mnt_prepare(struct mnt_req *r);
 void	mnt_setup(struct mnt_req *r);
 int	mnt_point(int rootfd, const char *path, int isdir);
 void	dev_setup(int rootfd, int console);
+void	dev_console_pty(unsigned int n);
 
 /* init.c: pid 1 of a new pid namespace. */
 struct launch {
@@ -221,6 +233,7 @@ struct launch {
 	uid_t	  uid;
 	gid_t	  gid;
 	int	  setids;		/* change to uid/gid before exec */
+	int	  pty;			/* > 2: the pty's slave (pty.c) */
 };
 
 void	launch_exec(const struct launch *l) ROOST_NORETURN;
@@ -276,6 +289,8 @@ struct enter_opts {
 	char		**envadd;
 	size_t		  nenvadd;
 	int		  clear_env;
+	int		  ttyopt;	/* -t 1, -T -1, else 0 */
+	int		  pty;		/* the command gets a pty (pty.c) */
 	char		**argv;		/* empty: the login shell */
 };
 

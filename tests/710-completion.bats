@@ -59,7 +59,8 @@ ls"
 	assert_output "--name
 --net
 --ns
---no-idmap"
+--no-idmap
+--no-tty"
 	run -0 comp alice "roost ls --"
 	assert_output "--json
 --help"

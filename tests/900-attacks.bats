@@ -1419,9 +1419,17 @@ open=1"
 # -------------------------------------- front-end: tty and shift
 
 @test "attack: CVE-2017-5226 a command in roost run cannot push input into the caller's terminal" {
-	run -0 as alice script -qec "roost run --rootfs $BB -- /bin/attack tiocsti 'id
+	# -T: the caller's terminal is the command's stdin, never its
+	# controlling terminal, so TIOCSTI is refused.
+	run -0 as alice script -qec "roost run -T --rootfs $BB -- /bin/attack tiocsti 'id
 '; $ATTACK inq" /dev/null
 	assert_line --regexp "tiocsti: (Operation not permitted|Inappropriate ioctl for device)"
+	assert_line --partial "queued 0"
+	# By default on a terminal: a pty of the container's own, so what
+	# it pushes (if the kernel lets it) stays in that pty.
+	run -0 as alice script -qec "roost run --rootfs $BB -- /bin/attack tiocsti 'id
+'; $ATTACK inq" /dev/null
+	assert_line --regexp "tiocsti: (ok|Operation not permitted|Inappropriate ioctl for device)"
 	assert_line --partial "queued 0"
 }
 
