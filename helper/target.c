@@ -196,20 +196,28 @@ net_unlock(void)
 }
 
 /*
- * The caller's nice value and scheduling policy survive the setuid exec.
- * A helper at nice 19 or SCHED_IDLE holding the lock runs only when her
- * own processes leave it a CPU, and every other user's net op waits for
- * it (issue 15).  Reset while the exec's full capability set still holds
- * (lowering the nice value takes CAP_SYS_NICE); what a cgroup of hers
- * does to the helper is beyond this (SECURITY.md, invariant 2).
+ * The caller's nice value, scheduling policy and CPU affinity survive the
+ * setuid exec.  A helper at nice 19 or SCHED_IDLE, or pinned to a CPU she
+ * keeps busy, holding the lock runs only when her own processes leave it
+ * a CPU, and every other user's net op waits for it (issue 15).  Reset
+ * while the exec's full capability set still holds (lowering the nice
+ * value takes CAP_SYS_NICE); the kernel narrows "every CPU" to the
+ * cpuset's.  What a cgroup of hers does to the helper is beyond this
+ * (SECURITY.md, invariant 2).
  */
 static void
 net_sched_reset(void)
 {
 	const struct sched_param	 sp = { .sched_priority = 0 };
+	cpu_set_t			 every;
+	int				 cpu;
 
+	CPU_ZERO(&every);
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		CPU_SET(cpu, &every);
 	if (sched_setscheduler(0, SCHED_OTHER, &sp) == -1 ||
-	    setpriority(PRIO_PROCESS, 0, 0) == -1)
+	    setpriority(PRIO_PROCESS, 0, 0) == -1 ||
+	    sched_setaffinity(0, sizeof(every), &every) == -1)
 		die("privileges", "cannot reset the scheduling priority: %s",
 		    strerror(errno));
 }
