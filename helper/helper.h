@@ -77,6 +77,7 @@ void	priv_keep_root(const int *, size_t);
 int	target_open(const struct request *);
 int	target_verify_userns(const struct request *, int, uid_t);
 int	net_enter(const struct request *, const struct caller *, int);
+void	net_unlock(void);
 
 /* nl.c: rtnetlink in the host's network namespace. */
 #define ALIASLEN	128

@@ -68,31 +68,54 @@ veth_create(const char *host, const char *peer, unsigned int mtu, int netfd)
 	return nl_talk(nlh, NULL, NULL);
 }
 
-/* The host end is tagged, attached and up in one RTM_SETLINK. */
+/*
+ * A host name no link has, picked before the grant is logged (every
+ * decision logged, or nothing done).  Under the lock no other roost
+ * helper makes one, so it is still free at creation.
+ */
+static void
+veth_pick_name(char host[IFNAMSIZ])
+{
+	struct nl_link	 l;
+	int		 tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		snprintf(host, IFNAMSIZ, "roost%08x", arc4random());
+		if (nl_link_get(host, &l) == -1) {
+			if (errno != ENODEV)
+				die("netlink", "%s", strerror(errno));
+			return;
+		}
+	}
+	die(host, "no free name");
+}
+
+/*
+ * pre: the grant is logged, HOST is free, the lock is held.
+ * caps: CAP_NET_ADMIN (effective since net_enter()).
+ * undo: a pair made but not tagged is deleted again.
+ * The host end is tagged, attached and up in one RTM_SETLINK.
+ */
 static void
 veth_make(const struct request *rq, const struct caller *c,
     const struct policy_veth *g, const struct nl_link *br, int netfd,
-    char host[IFNAMSIZ])
+    const char *host)
 {
 	char			 buf[NL_BUFSIZ], alias[ALIASLEN];
 	struct nlmsghdr		*nlh;
 	struct ifinfomsg	*ifm;
 	struct nl_link		 l;
-	int			 tries = 0, e;
+	int			 e;
 
-	do {
-		snprintf(host, IFNAMSIZ, "roost%08x", arc4random());
-		if (veth_create(host, rq->ifb, br->mtu, netfd) == 0)
-			break;
-		/* EEXIST: the peer's name, or else the host's (try another). */
-		if (errno != EEXIST)
-			die(rq->ifb, "cannot create: %s", strerror(errno));
-		if (nl_link_get(host, &l) == -1)
+	if (veth_create(host, rq->ifb, br->mtu, netfd) == -1) {
+		e = errno;
+		/* EEXIST: the peer's name, or else the host's, which only
+		 * root can have made since it was picked. */
+		if (e == EEXIST && nl_link_get(host, &l) == -1)
 			die(rq->ifb, "exists in the target's network "
 			    "namespace");
-	} while (++tries < 4);
-	if (tries == 4)
-		die(host, "no free name");
+		die(host, "cannot create: %s", strerror(e));
+	}
 	nlh = nl_msg(buf, RTM_SETLINK, 0, sizeof(*ifm));
 	ifm = mnl_nlmsg_get_payload(nlh);
 	ifm->ifi_flags = ifm->ifi_change = IFF_UP;
@@ -153,14 +176,18 @@ veth_run(const struct request *rq, struct caller *c)
 	free(ls.l);
 	if (i == e->nveths)
 		die(rq->ifa, "quota of %u reached", total);
+	veth_pick_name(host);
+	log_granted(rq->target, "%s on %s as %s, %s %u of %u", host, rq->ifa,
+	    rq->ifb, g->source, n + 1, g->count);
 	veth_make(rq, c, g, &br, netfd, host);
+	/* Made and tagged: counted now.  Unlocked before the caller's
+	 * stdout, which may block as long as she likes (issue 15). */
+	net_unlock();
 	if (printf("%s\n", host) < 0 || fflush(stdout) == EOF) {
 		err = errno;
 		nl_link_del(host, 0);
 		die(host, "stdout: %s", strerror(err));
 	}
-	log_granted(rq->target, "%s on %s as %s, %s %u of %u", host, rq->ifa,
-	    rq->ifb, g->source, n + 1, g->count);
 }
 
 const struct op	op_veth = { "veth", 1, request_net, veth_run };

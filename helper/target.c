@@ -6,6 +6,7 @@
  */
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/capability.h>
@@ -14,6 +15,7 @@
 #include <linux/nsfs.h>
 
 #include <sched.h>
+#include <time.h>
 
 #include "config.h"
 #include "helper.h"
@@ -111,6 +113,47 @@ target_netns(const struct request *rq, const struct caller *c)
 	return fd;
 }
 
+/*
+ * How long a net op waits for the lock before it gives up.  An op holds
+ * it for milliseconds (a link dump, two or three netlink requests), so 50
+ * concurrent requests clear in a second or two even on a busy host; past
+ * 10 s the holder is stuck on something (frozen, starved), and its
+ * waiters, which their callers cannot kill (uid 0, signals blocked), must
+ * not be stuck with it, nor act long after their callers gave up
+ * (issue 15).  Polled: with every signal blocked there is no alarm() to
+ * interrupt a blocking flock(2).
+ */
+#define NET_LOCK_WAIT_S		10
+#define NET_LOCK_POLL_NS	5000000L	/* 5 ms between tries */
+
+static int	 net_lock_fd = -1;
+
+/* 0 with the lock held, or -1 with errno (ETIMEDOUT: still held by
+ * another request after NET_LOCK_WAIT_S). */
+static int
+net_lock_wait(int fd)
+{
+	const struct timespec	 nap = { 0, NET_LOCK_POLL_NS };
+	struct timespec		 now, end;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &end) == -1)
+		return -1;
+	end.tv_sec += NET_LOCK_WAIT_S;
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK ||
+		    clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+			return -1;
+		if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec &&
+		    now.tv_nsec >= end.tv_nsec)) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		(void)nanosleep(&nap, NULL);
+	}
+}
+
 /* Makes count-then-create atomic; in a root-only directory, never a
  * caller-writable path (bubblewrap CVE-2019-12439). */
 static int
@@ -129,15 +172,59 @@ net_lock(void)
 	else
 		errno = EPERM;
 	close(dfd);
-	if (fd != -1 && flock(fd, LOCK_EX) == -1) {
+	if (fd != -1 && net_lock_wait(fd) == -1) {
 		close(fd);
 		fd = -1;
 	}
 	return fd;
 }
 
+/*
+ * Released once the op's kernel objects are made and tagged, before any
+ * output: a caller's stdout may block for as long as she likes (a pipe
+ * nobody reads, a stopped terminal), and every other user's net op would
+ * wait with it (issue 15).  The only reference, so closing it unlocks.
+ */
+void
+net_unlock(void)
+{
+	if (net_lock_fd == -1)
+		return;
+	(void)flock(net_lock_fd, LOCK_UN);
+	close(net_lock_fd);
+	net_lock_fd = -1;
+}
+
+/*
+ * The caller's nice value, scheduling policy and CPU affinity survive the
+ * setuid exec.  A helper at nice 19 or SCHED_IDLE, or pinned to a CPU she
+ * keeps busy, holding the lock runs only when her own processes leave it
+ * a CPU, and every other user's net op waits for it (issue 15).  Reset
+ * while the exec's full capability set still holds (lowering the nice
+ * value takes CAP_SYS_NICE); the kernel narrows "every CPU" to the
+ * cpuset's.  What a cgroup of hers does to the helper is beyond this
+ * (SECURITY.md, invariant 2).
+ */
+static void
+net_sched_reset(void)
+{
+	const struct sched_param	 sp = { .sched_priority = 0 };
+	cpu_set_t			 every;
+	int				 cpu;
+
+	CPU_ZERO(&every);
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		CPU_SET(cpu, &every);
+	if (sched_setscheduler(0, SCHED_OTHER, &sp) == -1 ||
+	    setpriority(PRIO_PROCESS, 0, 0) == -1 ||
+	    sched_setaffinity(0, sizeof(every), &every) == -1)
+		die("privileges", "cannot reset the scheduling priority: %s",
+		    strerror(errno));
+}
+
 /* CAP_SETUID and CAP_SETGID only to open the target's namespace as the
- * caller; then CAP_NET_ADMIN alone, and the lock if LOCK, until exit. */
+ * caller; then CAP_NET_ADMIN alone, and the lock if LOCK, until
+ * net_unlock() or exit. */
 int
 net_enter(const struct request *rq, const struct caller *c, int lock)
 {
@@ -145,12 +232,17 @@ net_enter(const struct request *rq, const struct caller *c, int lock)
 				    CAP_SETGID };
 	int			 fd;
 
+	net_sched_reset();
 	priv_keep_root(caps, 3);
 	fd = target_netns(rq, c);
 	priv_keep_root(caps, 1);
 	if (nl_open() == -1)
 		die("netlink", "%s", strerror(errno));
-	if (lock && net_lock() == -1)
+	if (lock && (net_lock_fd = net_lock()) == -1) {
+		if (errno == ETIMEDOUT)
+			die(ROOST_RUNDIR, "lock busy: gave up after %d s",
+			    NET_LOCK_WAIT_S);
 		die(ROOST_RUNDIR, "cannot lock: %s", strerror(errno));
+	}
 	return fd;
 }

@@ -139,9 +139,13 @@ unlock() {
 	LOCKER=
 }
 
-# waits_for_lock PID: PID is queued behind the lock.
+# waits_for_lock PID: PID is queued behind the lock: blocked in flock(2)
+# (a "->" line of /proc/locks), or, as the helper waits since issue 15,
+# polling it with LOCK_NB: the lock file open, and no lock of its own.
 waits_for_lock() {
-	grep -Eq -- "-> FLOCK +ADVISORY +WRITE +$1 " /proc/locks
+	grep -Eq -- "-> FLOCK +ADVISORY +WRITE +$1 " /proc/locks && return 0
+	find "/proc/$1/fd" -lname /run/roost/net.lock 2>/dev/null | grep -q . &&
+	    ! grep -Eq -- "^[0-9]+: FLOCK +ADVISORY +WRITE +$1 " /proc/locks
 }
 
 

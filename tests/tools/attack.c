@@ -12,6 +12,8 @@
  *                             CMD as its parent would), "kill SIG",
  *                             "release" (drain the pipe, wait, print what
  *                             CMD wrote and "exit N" or "signal N")
+ *   attack hold-stdout FIFO CMD...
+ *                             the same with CMD's stdout the full pipe
  *   attack tiocsti TEXT       push TEXT into the input of the terminal on
  *                             fd 0 with ioctl(TIOCSTI)
  *   attack inq                the bytes waiting in fd 0's input queue
@@ -56,7 +58,7 @@ try_ptrace(pid_t pid)
 }
 
 static int
-hold(const char *fifo, char *argv[])
+hold(const char *fifo, int fd, char *argv[])
 {
 	char	 buf[65536], line[64];
 	int	 p[2], ctl, st, sig;
@@ -79,7 +81,7 @@ hold(const char *fifo, char *argv[])
 		return 111;
 	if (pid == 0) {
 		close(p[0]);
-		if (dup2(p[1], 2) == -1)
+		if (dup2(p[1], fd) == -1)
 			_exit(111);
 		close(p[1]);
 		execv(argv[0], argv);
@@ -150,7 +152,9 @@ main(int argc, char *argv[])
 	if (argc >= 3 && strcmp(argv[1], "ptrace") == 0)
 		return try_ptrace(atoi(argv[2]));
 	if (argc >= 4 && strcmp(argv[1], "hold") == 0)
-		return hold(argv[2], argv + 3);
+		return hold(argv[2], 2, argv + 3);
+	if (argc >= 4 && strcmp(argv[1], "hold-stdout") == 0)
+		return hold(argv[2], 1, argv + 3);
 	if (argc == 3 && strcmp(argv[1], "tiocsti") == 0)
 		return tiocsti(argv[2]);
 	if (argc == 2 && strcmp(argv[1], "inq") == 0) {
