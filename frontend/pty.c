@@ -22,6 +22,7 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "roost.h"
@@ -40,7 +41,10 @@ pty_wanted(int opt)
 {
 	if (opt != 0)
 		return opt > 0;
-	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	/* Not in the background (roost run ... &): there the terminal is
+	 * not ours to make raw, and the kernel would stop us for trying. */
+	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+	    tcgetpgrp(STDIN_FILENO) == getpgrp();
 }
 
 /*
@@ -158,15 +162,23 @@ pty_copy(int from, int to)
 /*
  * What the container wrote before its end is still in the pty, or on its
  * way there (the kernel moves it to the master's side a little later):
- * read until the pty hangs up (every slave closed) or is quiet a while.
+ * read until the pty hangs up (every slave closed) or is quiet a while,
+ * and for a second at most: without a pid namespace, a process the
+ * command left behind may hold the pty and write on.
  */
 static void
 pty_drain(int master)
 {
 	struct pollfd	 p = { master, POLLIN, 0 };
+	struct timespec	 t0, t;
 
+	if (clock_gettime(CLOCK_MONOTONIC, &t0) == -1)
+		return;
 	while (poll(&p, 1, 200) == 1 && (p.revents & POLLIN) &&
-	    pty_copy(master, STDOUT_FILENO))
+	    pty_copy(master, STDOUT_FILENO) &&
+	    clock_gettime(CLOCK_MONOTONIC, &t) == 0 &&
+	    (t.tv_sec - t0.tv_sec) * 1000 +
+	    (t.tv_nsec - t0.tv_nsec) / 1000000 < 1000)
 		continue;
 }
 

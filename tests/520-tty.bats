@@ -22,6 +22,7 @@ setup_file() {
 }
 
 teardown() {
+	pkill -KILL -f roost-spam || true
 	teardown_targets
 	teardown_containers
 }
@@ -115,4 +116,18 @@ not a tty"
 	assert_line "7"
 	run -0 onpty -- roost enter -T tty1 -- sh -c 'tty; :'
 	assert_line "not a tty"
+}
+
+@test "tty: in the background, roost takes no terminal; a writer left behind does not keep it" {
+	run -0 onpty -- sh -c "roost run --rootfs $TBB -- sh -c 'tty; :' & wait"
+	assert_line "not a tty"
+	assert_line "termios: same"
+	# No pid namespace: the writer outlives the command (killed below),
+	# and opens the pty again after it hangs up.
+	run -0 onpty -- timeout 10 roost run --ns user,mnt --rootfs "$TBB" -- \
+	    sh -c '(trap "" HUP; while :; do echo roost-spam >/dev/pts/0; sleep 0.01; done) & echo started'
+	pkill -KILL -f roost-spam || true
+	assert_line "started"
+	assert_line "exit 0"
+	assert_line "termios: same"
 }
