@@ -231,7 +231,9 @@ create_parse(int argc, char **argv, const char **tarfile, const char **dir,
 		roost_usage("unexpected argument '%s'", argv[optind + 1]);
 	if (!state_name_ok(argv[optind]))
 		roost_usage("%s: invalid container name", argv[optind]);
-	if ((*tarfile == NULL) == (*dir == NULL))
+	if (*tarfile != NULL && *dir != NULL)
+		roost_usage("--from-tar and --from-dir: one or the other");
+	if (*tarfile == NULL && *dir == NULL)
 		roost_usage("one of --from-tar and --from-dir is needed");
 }
 

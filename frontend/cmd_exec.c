@@ -191,6 +191,9 @@ exec_parse(int argc, char **argv, struct exec_run *x)
 		exec_add(x, argv[i], exec_record(x, argv[i]));
 	for (i = 0; x->all && i < (int)x->nrecs; i++)
 		exec_add(x, x->recs[i].name, &x->recs[i]);
+	/* Nothing to do is done, but not in silence. */
+	if (x->all && x->nrecs == 0)
+		roost_warnx("--all: no running container");
 }
 
 /* A valid UTF-8 sequence's length at P, or 0 (RFC 3629). */

@@ -36,7 +36,8 @@ const char run_usage[] =
 "  --bind SRC:DST[:ro]  mount SRC at DST too (:ro, not writable)\n"
 "  --name NAME          record the container as NAME (see roost ls)\n"
 "  -d, --detach         run in the background and print the name\n"
-"  --hostname NAME      host name (default: the name, or roost)\n"
+"  --hostname NAME      host name (default: --name, the stored\n"
+"                       container's name, or roost)\n"
 "  --net SPEC           none: a network namespace with only lo (the\n"
 "                       default); host: the host's network;\n"
 "                       bridge:BR[,name=IF][,addr=ADDR/LEN]...[,gw=ADDR]:\n"
@@ -104,6 +105,7 @@ struct run_opts {
 	char		 genname[32];
 	int		 detach;
 	const char	*hostname;
+	const char	*stored;	/* roost run NAME: the stored NAME */
 	struct net_plan	 net;
 	int		 nsflags;
 	struct map_plan	 map;
@@ -293,7 +295,7 @@ run_stored(struct run_opts *o)
 	o->rootfs = rootfs;
 	/* Its files are owned by the mapped ids already (store.c). */
 	o->no_idmap = 1;
-	o->argv++;
+	o->stored = *o->argv++;
 	if (o->argv[0] != NULL && strcmp(o->argv[0], "--") == 0)
 		o->argv++;
 	if (o->argv[0] == NULL)
@@ -316,7 +318,8 @@ run_check(struct run_opts *o)
 	if (o->hostname != NULL && !(o->nsflags & CLONE_NEWUTS))
 		roost_usage("--hostname needs the uts namespace");
 	if (o->hostname == NULL)
-		o->hostname = o->name != NULL ? o->name : "roost";
+		o->hostname = o->name != NULL ? o->name :
+		    o->stored != NULL ? o->stored : "roost";
 	if (*o->hostname == '\0' || strlen(o->hostname) > 64)
 		roost_usage("--hostname: invalid host name '%s'",
 		    o->hostname);

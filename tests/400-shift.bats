@@ -410,6 +410,8 @@ mk_tarball() {
 	assert_output 0
 	run -0 as alice roost run bb -- stat -c %u /etc/passwd
 	assert_output 33
+	run -0 as alice roost run bb -- cat /proc/sys/kernel/hostname
+	assert_output bb
 	run -0 as alice roost ls
 	assert_output --partial "STORED
 bb"
@@ -442,7 +444,7 @@ bb"
 	run -2 as alice roost create bb
 	assert_output "roost: create: one of --from-tar and --from-dir is needed (see roost create --help)"
 	run -2 as alice roost create bb --from-tar a --from-dir b
-	assert_output "roost: create: one of --from-tar and --from-dir is needed (see roost create --help)"
+	assert_output "roost: create: --from-tar and --from-dir: one or the other (see roost create --help)"
 	run -2 as alice roost create ../x --from-tar a
 	assert_output "roost: create: ../x: invalid container name (see roost create --help)"
 	run -2 as alice roost destroy

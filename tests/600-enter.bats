@@ -365,6 +365,8 @@ s3| end"
 	assert_output "roost: enter: bad/name: invalid container name (see roost enter --help)"
 	run -2 as alice roost exec -- true
 	assert_output "roost: exec: no container given (see roost exec --help)"
+	run -0 as dave roost exec --all -- true
+	assert_output "roost: exec: --all: no running container"
 	run -2 as alice roost exec c1
 	assert_output "roost: exec: no command given (see roost exec --help)"
 	run -2 as alice roost exec --all c1 -- true
