@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +18,13 @@
 #include "roost.h"
 
 const char policy_usage[] =
-"usage: roost policy check [FILE]\n"
+"usage: roost policy check [--strict] [FILE]\n"
 "       roost policy explain [USER] [--json]\n"
 "       roost policy import [--subuid FILE] [--subgid FILE] [--usernet FILE]\n"
 "  FILE                 check: a draft, read as you (default: the\n"
 "                       installed policy, whose safety is checked too)\n"
+"  --strict             check: a section naming no user or group of\n"
+"                       /etc/passwd or /etc/group fails the check\n"
 "  USER                 a user name or uid (default: you)\n"
 "  --json               print one JSON object\n"
 "  --subuid FILE        import FILE, not /etc/subuid\n"
@@ -263,6 +266,57 @@ policy_explain(int argc, char **argv)
 }
 
 /*
+ * Whether /etc/passwd (USER) or /etc/group names NAME: the files the
+ * helper reads, never NSS (SECURITY.md, invariant 1), so a user only a
+ * directory service knows is no user to the policy.
+ */
+static int
+check_known(enum policy_kind kind, const char *name)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+	FILE		*f;
+	int		 found = 0;
+
+	if ((f = fopen(kind == POLICY_USER ? "/etc/passwd" : "/etc/group",
+	    "re")) == NULL)
+		return 1;	/* nothing to compare with: no warning */
+	if (kind == POLICY_USER) {
+		while (!found && (pw = fgetpwent(f)) != NULL)
+			found = strcmp(pw->pw_name, name) == 0;
+	} else {
+		while (!found && (gr = fgetgrent(f)) != NULL)
+			found = strcmp(gr->gr_name, name) == 0;
+	}
+	(void)fclose(f);
+	return found;
+}
+
+/*
+ * A section for a name the user database does not have grants nothing,
+ * and is most often a typo: said on stderr; the number of them.
+ */
+static int
+check_names(const struct policy *p, const char *file)
+{
+	const struct policy_section	*s;
+	size_t				 i;
+	int				 n = 0;
+
+	for (i = 0; i < p->nsections; i++) {
+		s = &p->sections[i];
+		if (check_known(s->kind, s->name))
+			continue;
+		roost_warnx("%s:%u: no %s %s in %s: the section grants nothing",
+		    file, s->line, s->kind == POLICY_USER ? "user" : "group",
+		    s->name, s->kind == POLICY_USER ? "/etc/passwd" :
+		    "/etc/group");
+		n++;
+	}
+	return n;
+}
+
+/*
  * A FILE is a draft, read as the caller with no safety checks (the helper
  * reads no policy but the installed one); the installed policy must also
  * be safe.
@@ -270,16 +324,22 @@ policy_explain(int argc, char **argv)
 static int
 policy_check(int argc, char **argv)
 {
-	const char	*name = argc > 1 ? argv[1] : ROOST_POLICY_PATH;
+	const char	*name;
 	struct policy	 p;
 	char		 err[POLICY_ERRLEN];
-	int		 fd;
+	int		 fd, strict = 0, unknown;
 
 	if (argc > 1 && (strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0)) {
 		(void)fputs(policy_usage, stdout);
 		return 0;
 	}
+	if (argc > 1 && strcmp(argv[1], "--strict") == 0) {
+		strict = 1;
+		argc--;
+		argv++;
+	}
+	name = argc > 1 ? argv[1] : ROOST_POLICY_PATH;
 	if (argc > 2)
 		roost_usage("check: unexpected argument '%s'", argv[2]);
 	if (argc > 1) {
@@ -289,8 +349,11 @@ policy_check(int argc, char **argv)
 		roost_errx("%s", err);
 	if (policy_load_fd(&p, fd, name, err, sizeof(err)) == -1)
 		roost_errx("%s", err);
+	unknown = check_names(&p, name);
 	policy_free(&p);
 	(void)close(fd);
+	if (strict && unknown > 0)
+		return 1;
 	(void)printf("%s: ok\n", name);
 	return 0;
 }

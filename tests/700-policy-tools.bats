@@ -34,9 +34,26 @@ readable() {
 @test "policy check: every ok-*.ini fixture is ok" {
 	cd "$FIX/policy"
 	for f in ok-*.ini; do
-		run -0 as alice "$ROOST" policy check "$f"
+		run -0 --separate-stderr as alice "$ROOST" policy check "$f"
 		assert_output "$f: ok"
 	done
+}
+
+@test "policy check: a section naming no user or group warns; --strict fails on it" {
+	printf '%s\n' '[user:alice]' 'uids = 100000 65536' '' '[user:nosuchuser]' \
+	    'uids = 200000 65536' '' '[group:nosuchgroup]' 'veth = br0 1' \
+	    > /home/alice/typo.ini
+	chown alice /home/alice/typo.ini
+	run -0 --separate-stderr as alice "$ROOST" policy check /home/alice/typo.ini
+	assert_output "/home/alice/typo.ini: ok"
+	assert_equal "$stderr" "roost: policy: /home/alice/typo.ini:4: no user nosuchuser in /etc/passwd: the section grants nothing
+roost: policy: /home/alice/typo.ini:7: no group nosuchgroup in /etc/group: the section grants nothing"
+	run -1 --separate-stderr as alice "$ROOST" policy check --strict /home/alice/typo.ini
+	assert_output ""
+	assert_equal "${#stderr_lines[@]}" 2
+	run -0 as alice "$ROOST" policy check --strict
+	assert_output "/etc/roost/policy.conf: ok"
+	rm /home/alice/typo.ini
 }
 
 @test "policy check: every bad-*.ini fixture fails with its .err reason" {
