@@ -169,6 +169,25 @@ own 100000 100000"
 	assert_nothing_mounted
 }
 
+# On a systemd host / is a shared mount, and a clone keeps its source's peer
+# group: the helper's idmapped mount of a tree there is shared, and
+# pivot_root(2) refuses a shared new root (EINVAL) unless roost makes it
+# private.  Here the tree's mount is made shared in a mount namespace of
+# its own, as / is on such a host.
+@test "run: an idmapped rootfs on a shared mount is made private for pivot_root" {
+	busybox_tree "$I/bb" alice:alice
+	as_argv alice
+	run -0 --separate-stderr unshare --mount --propagation unchanged \
+	    bash -c 'mount --bind "$1" "$1" && mount --make-shared "$1" &&
+	    grep -q " $1 .* shared:" /proc/self/mountinfo && shift && exec "$@"' \
+	    bash "$I" "${AS[@]}" roost run --rootfs "$I/bb" -- \
+	    sh -c 'id -u; stat -c %u:%g /bin/busybox'
+	assert_output "0
+0:0"
+	assert_equal "$stderr" ""
+	assert_nothing_mounted
+}
+
 @test "run: idmapped, the granted range is the container's ids as without idmapping" {
 	busybox_tree "$I/bb" alice:alice
 	install -d -m 0777 -o alice -g alice "$I/bb/w"
