@@ -6,15 +6,12 @@
 
 load ../helpers
 
-setup_file() {
-	[ -n "${ROOST_INSTALLED:-}" ] ||
-	    skip "the VM tier's guest only (tests/vm/run)"
-}
-
 # helpers.bash's setup, kept as helpers_setup: ours calls it first.
 eval "helpers_$(declare -f setup)"
 
 setup() {
+	[ -n "${ROOST_INSTALLED:-}" ] ||
+	    skip "the VM tier's guest only (tests/vm/run)"
 	helpers_setup
 	BBV=/home/alice/vmbb
 	rm -rf "$BBV"
