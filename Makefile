@@ -1,5 +1,6 @@
 # roost: one non-recursive Makefile.  `make`, `make check`, `make install`,
-# `make unit`, `make asan-unit`, `make bench`, `make lint`, `make loc`.
+# `make unit`, `make asan-unit`, `make bench`, `make lint`, `make loc`,
+# `make vm-check`.
 
 PREFIX     ?= /usr/local
 SYSCONFDIR ?= /etc
@@ -250,10 +251,16 @@ deb:
 	cd $(B)/deb/roost && dpkg-buildpackage -us -uc -b
 	@ls $(B)/deb/*.deb
 
+# The VM tier (tests/vm/README.md): the package in a Debian 12 guest under
+# qemu, as root; the guest image is cached in $(ROOST_VM_CACHE) or
+# /var/cache/roost-vm.  Also the last tier of scripts/test.
+vm-check:
+	tests/vm/run
+
 clean:
 	rm -rf build build-asan build-san build-analyze
 
 FORCE:
-.PHONY: all unit asan-unit asan-roost asan-check check install lint loc bench fuzz deb analyze valgrind clean FORCE
+.PHONY: all unit asan-unit asan-roost asan-check check install lint loc bench fuzz deb vm-check analyze valgrind clean FORCE
 
 -include $(POLICY_OBJ:.o=.d) $(HELPER_OBJ:.o=.d) $(FRONTEND_OBJ:.o=.d)

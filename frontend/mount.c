@@ -114,19 +114,30 @@ mnt_rbind(int srcfd, int targetfd, int ro)
 
 /*
  * TREE, the rootfs idmapped, or if -1 a bind of the rootfs, mounted onto
- * the rootfs itself (pivot_root needs a mount point).  Returns the fd of
- * the new mount's root, or -1.
+ * the rootfs itself (pivot_root needs a mount point), then made private.
+ * A clone keeps the peer group of the mount it was cloned from: on a
+ * systemd host / is shared, so the helper's idmapped clone is shared
+ * whatever we made of our own /, and pivot_root(2) refuses a shared new
+ * root with EINVAL.  The propagation can only be changed once the tree is
+ * in our namespace: the helper's detached mount belongs to an anonymous
+ * namespace of the host's user namespace (mount_setattr(2), EPERM).
+ * Returns the fd of the new mount's root, or -1.
  */
 static int
 mnt_bind_root(int rootfsfd, int tree)
 {
-	int	 fd = tree;
+	struct mount_attr	 attr;
+	int			 fd = tree;
 
 	if (fd == -1)
 		fd = open_tree(rootfsfd, "", OPEN_TREE_CLONE |
 		    OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
-	if (fd != -1 && move_mount(fd, "", rootfsfd, "",
-	    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == -1) {
+	memset(&attr, 0, sizeof(attr));
+	attr.propagation = MS_PRIVATE;
+	if (fd != -1 && (move_mount(fd, "", rootfsfd, "",
+	    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == -1 ||
+	    mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+	    sizeof(attr)) == -1)) {
 		(void)close(fd);
 		fd = -1;
 	}

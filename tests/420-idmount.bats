@@ -10,7 +10,7 @@ load helpers
 setup_file() {
 	MOUNTFD=$ROOST_R/tools/mountfd
 	install -d -m 0755 "$ROOST_R/tools"
-	cc -O2 -o "$MOUNTFD" "$ROOST_TOP/tests/tools/mountfd.c"
+	[ -x "$MOUNTFD" ] || cc -O2 -o "$MOUNTFD" "$ROOST_TOP/tests/tools/mountfd.c"
 	export MOUNTFD
 }
 
@@ -166,6 +166,26 @@ own 100000 100000"
 	assert_equal "$(stat -c %u:%g "$I/bb/made")" 1001:1001
 	rm "$I/bb/made"
 	assert_equal "$(listing "$I/bb")" "$before"
+	assert_nothing_mounted
+}
+
+# On a systemd host / is a shared mount, and a clone keeps its source's peer
+# group: the helper's idmapped mount of a tree there is shared, and
+# pivot_root(2) refuses a shared new root (EINVAL) unless roost makes it
+# private.  Here the tree's mount is made shared in a mount namespace of
+# its own, as / is on such a host: private first, so that nothing of it
+# propagates out (on a systemd host the copy of / would be a peer of /).
+@test "run: an idmapped rootfs on a shared mount is made private for pivot_root" {
+	busybox_tree "$I/bb" alice:alice
+	as_argv alice
+	run -0 --separate-stderr unshare --mount --propagation private \
+	    bash -c 'mount --bind "$1" "$1" && mount --make-shared "$1" &&
+	    grep -q " $1 .* shared:" /proc/self/mountinfo && shift && exec "$@"' \
+	    bash "$I" "${AS[@]}" roost run --rootfs "$I/bb" -- \
+	    sh -c 'id -u; stat -c %u:%g /bin/busybox'
+	assert_output "0
+0:0"
+	assert_equal "$stderr" ""
 	assert_nothing_mounted
 }
 

@@ -19,7 +19,7 @@ setup_file() {
 }
 
 setup() {
-	SYSLOG_START=$(stat -c %s "$ROOST_SYSLOG")
+	syslog_mark
 	rm -rf /etc/roost
 	install -d -m 0755 /etc/roost
 	policy "$FIX/etc/policy-net.conf"

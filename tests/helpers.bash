@@ -201,13 +201,52 @@ assert_unmapped() {
 	assert_equal "$(maps_of "$1")" "uid: gid: setgroups:allow"
 }
 
-# The syslog lines written since the test began.
+# The audit trail: tests/sandbox's logsink writes $ROOST_SYSLOG; on an
+# installed system (ROOST_INSTALLED, the VM tier) it is the journal's
+# authpriv records.  syslog_mark notes where it ends, at a test's start.
+syslog_mark() {
+	if [ -n "${ROOST_INSTALLED:-}" ]; then
+		SYSLOG_START=$(journalctl -q -n 1 -o cat --show-cursor |
+		    sed -n 's/^-- cursor: //p')
+	else
+		SYSLOG_START=$(stat -c %s "$ROOST_SYSLOG")
+	fi
+}
+
+# The syslog lines written since the test began.  journald reads /dev/log
+# in its own time: a record of our own sent after the helper's, found in
+# the journal, means the helper's are there too (one socket, in order).
 syslog_since_start() {
-	tail -c +"$((SYSLOG_START + 1))" "$ROOST_SYSLOG"
+	local mark
+	if [ -z "${ROOST_INSTALLED:-}" ]; then
+		tail -c +"$((SYSLOG_START + 1))" "$ROOST_SYSLOG"
+		return
+	fi
+	mark="mark $$.$RANDOM"
+	logger -p authpriv.info -t roost-test -- "$mark"
+	# Polled slowly: a journalctl every 10 ms starves journald in a VM.
+	local deadline=$((SECONDS + 30))
+	until journal_has "$mark"; do
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			echo "syslog_since_start: the journal is 30 s behind" >&2
+			return 1
+		fi
+		sleep 0.3
+	done
+	journal_since_start -o short | grep -v ' roost-test\[[0-9]*\]: mark '
+}
+
+journal_since_start() {
+	journalctl -q --no-pager SYSLOG_FACILITY=10 \
+	    --after-cursor="$SYSLOG_START" "$@"
+}
+
+journal_has() {
+	journal_since_start -o cat | grep -qxF -- "$1"
 }
 
 setup() {
-	SYSLOG_START=$(stat -c %s "$ROOST_SYSLOG")
+	syslog_mark
 	rm -rf /etc/roost
 	install -d -m 0755 /etc/roost
 	policy "$FIX/etc/policy.conf"
