@@ -384,7 +384,7 @@ setgroups default"
 
 @test "policy and doctor: --help prints the usage, which roost help includes" {
 	run -0 as alice "$ROOST" policy --help
-	assert_line --index 0 "usage: roost policy check [FILE]"
+	assert_line --index 0 "usage: roost policy check [--strict] [FILE]"
 	run -0 as alice "$ROOST" policy explain -h
 	assert_line "       roost policy explain [USER] [--json]"
 	run -0 as alice "$ROOST" doctor --help
