@@ -202,8 +202,7 @@ net_unlock(void)
  * a CPU, and every other user's net op waits for it (issue 15).  Reset
  * while the exec's full capability set still holds (lowering the nice
  * value takes CAP_SYS_NICE); the kernel narrows "every CPU" to the
- * cpuset's.  What a cgroup of hers does to the helper is beyond this
- * (SECURITY.md, invariant 2).
+ * cpuset's.  Her cgroup: net_leave_cgroup().
  */
 static void
 net_sched_reset(void)
@@ -222,9 +221,106 @@ net_sched_reset(void)
 		    strerror(errno));
 }
 
+/*
+ * The cgroup v2 hierarchy, where systemd mounts it: /sys/fs/cgroup, or
+ * /sys/fs/cgroup/unified in its hybrid layout.  -1 with ENOENT if neither
+ * is cgroup2.  The mount table is root's: changing it takes a mount
+ * namespace, so a user namespace, in which the setuid bit gives nothing.
+ */
+static int
+cgroup2_open(void)
+{
+	struct statfs	 sf;
+	int		 fd, ufd;
+
+	fd = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd == -1 || fstatfs(fd, &sf) == -1)
+		return -1;
+	if (sf.f_type == CGROUP2_SUPER_MAGIC)
+		return fd;
+	ufd = openat(fd, "unified", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	close(fd);
+	if (ufd == -1 || fstatfs(ufd, &sf) == -1)
+		return -1;
+	if (sf.f_type != CGROUP2_SUPER_MAGIC) {
+		close(ufd);
+		errno = ENOENT;
+		return -1;
+	}
+	return ufd;
+}
+
+/* 1 if /proc/self/cgroup puts this process at "/" of the v2 hierarchy,
+ * 0 if elsewhere, -1 with errno. */
+static int
+cgroup2_at_root(void)
+{
+	FILE	*f;
+	char	 buf[64];
+	int	 bol = 1, atroot = 0, err;
+
+	if ((f = fopen("/proc/self/cgroup", "re")) == NULL)
+		return -1;
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		if (bol && strncmp(buf, "0::", 3) == 0)
+			atroot = strcmp(buf, "0::/\n") == 0;
+		bol = strchr(buf, '\n') != NULL;
+	}
+	err = ferror(f);
+	fclose(f);
+	if (err) {
+		errno = EIO;
+		return -1;
+	}
+	return atroot;
+}
+
+/*
+ * uid 0 and blocked signals do not keep a net op from its caller's
+ * cgroup: in a cgroup v2 subtree delegated to her (systemd's Delegate=,
+ * user@UID.service), cgroup.freeze stops it holding the lock, cgroup.kill
+ * ends it between making a veth and tagging it, cpu.max, memory.high and
+ * memory.max slow or kill it (issue 15).  So it moves to the root cgroup
+ * first: root's, with none of those files, exempt from the no internal
+ * process rule (cgroup-v2.rst), and she cannot move it back (that takes
+ * write access to the root's cgroup.procs).  The kernel checks only that
+ * access, for the file's opener (kernel 1756d7994ad8): root's file, so uid
+ * 0 needs no capability.  "/" is the root of the helper's cgroup
+ * namespace, which only root can have made (a user namespace again): a
+ * container's own cgroup.  Where "/" takes no process (such a container
+ * with controllers enabled), or cgroup2 is read-only, the op refuses:
+ * stuck in her cgroup, it is hers to stop.  With no cgroup2 mounted,
+ * nothing of it can be delegated; cgroup v1 hierarchies are root's unless
+ * an administrator chowned them.
+ */
+static void
+net_leave_cgroup(void)
+{
+	int	 dfd, fd, atroot = -1;
+
+	if ((dfd = cgroup2_open()) == -1) {
+		if (errno == ENOENT)
+			return;
+		die("privileges", "cannot leave your cgroup: %s",
+		    strerror(errno));
+	}
+	fd = openat(dfd, "cgroup.procs", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 || write(fd, "0", 1) != 1 ||
+	    (atroot = cgroup2_at_root()) == -1)
+		die("privileges", "cannot leave your cgroup: %s",
+		    strerror(errno));
+	if (!atroot)
+		die("privileges", "cannot leave your cgroup: "
+		    "the cgroup2 mount is not the hierarchy's root");
+	close(fd);
+	close(dfd);
+}
+
 /* CAP_SETUID and CAP_SETGID only to open the target's namespace as the
- * caller; then CAP_NET_ADMIN alone, and the lock if LOCK, until
- * net_unlock() or exit. */
+ * caller; then CAP_NET_ADMIN alone, out of the caller's cgroup, and the
+ * lock if LOCK, until net_unlock() or exit. */
 int
 net_enter(const struct request *rq, const struct caller *c, int lock)
 {
@@ -236,6 +332,7 @@ net_enter(const struct request *rq, const struct caller *c, int lock)
 	priv_keep_root(caps, 3);
 	fd = target_netns(rq, c);
 	priv_keep_root(caps, 1);
+	net_leave_cgroup();
 	if (nl_open() == -1)
 		die("netlink", "%s", strerror(errno));
 	if (lock && (net_lock_fd = net_lock()) == -1) {

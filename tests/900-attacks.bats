@@ -64,6 +64,7 @@ setup() {
 
 teardown() {
 	local l
+	teardown_cgroup
 	[ -z "$LOCKER" ] || kill -KILL "$LOCKER" 2>/dev/null || true
 	[ -z "${SWAPPER:-}" ] || kill -KILL "$SWAPPER" 2>/dev/null || true
 	[ -z "${SWAPPER:-}" ] || wait "$SWAPPER" 2>/dev/null || true
@@ -74,7 +75,7 @@ teardown() {
 	done
 	chmod 0755 /etc
 	ip netns del roost-attack 2>/dev/null || true
-	rm -f "$ROOST_R"/tmp/hold.*
+	rm -f "$ROOST_R"/tmp/hold.* "$ROOST_R"/tmp/stuck.*
 	umount -R /home/alice/idm 2>/dev/null || true
 	rm -rf /run/roost /home/alice/t /home/alice/idm /home/alice/x \
 	    /home/victim /home/bob/x /home/x-root "$EVIL_RAN"
@@ -1720,6 +1721,205 @@ released() {
 	unlock
 	wait "$helper"
 	assert_equal "$(roost_links)" "$(cat "$BATS_TEST_TMPDIR/out")"
+}
+
+# A cgroup v2 subtree delegated to alice, as systemd's Delegate=yes does
+# for user@1001.service: she owns its directory, cgroup.procs,
+# cgroup.threads and cgroup.subtree_control, so she can make a child
+# cgroup, whose files (cgroup.freeze, cgroup.kill, cpu.max...) are all
+# hers, move her shell into it and run the helper from there.  The
+# hierarchy is mounted in the sandbox's own mount namespace where systemd
+# would, for the helper to find: LAYOUT "v2" at /sys/fs/cgroup, "hybrid" at
+# /sys/fs/cgroup/unified on a tmpfs; and at $ROOST_R/cgroup2, for the
+# test's own use, whatever it does to the other.  The hierarchy itself is
+# the host's: CGTOP, root's (as user.slice), and CG in it, delegated (as
+# user@1001.service), are removed by teardown_cgroup.  Sets CGTOP and CG
+# (their paths under $ROOST_R/cgroup2), CGVIEW (the helper's mount).
+delegate_cgroup() {
+	grep -qw cgroup2 /proc/filesystems || skip "no cgroup2 in this kernel"
+	install -d -m 0755 "$ROOST_R/cgroup2"
+	mount -t cgroup2 roost-cgroup2 "$ROOST_R/cgroup2"
+	CGADMIN=$ROOST_R/cgroup2
+	CGVIEW=/sys/fs/cgroup
+	if [ "$1" = hybrid ]; then
+		mount -t tmpfs -o mode=0755 roost-cgroup "$CGVIEW"
+		CGMNT=$CGVIEW
+		mkdir "$CGVIEW/unified"
+		CGVIEW=$CGVIEW/unified
+	fi
+	mount -t cgroup2 roost-cgroup2 "$CGVIEW"
+	CGMNT=/sys/fs/cgroup
+	CGTOP=$(mktemp -d "$CGADMIN/roost-test.XXXXXX")
+	chmod 0755 "$CGTOP"
+	CG=$CGTOP/alice
+	mkdir "$CG"
+	[ -e "$CG/cgroup.kill" ] || skip "no cgroup.kill: Linux 5.14 or later"
+	chown alice:alice "$CG" "$CG/cgroup.procs" "$CG/cgroup.threads" \
+	    "$CG/cgroup.subtree_control"
+}
+
+# teardown_cgroup: whatever delegate_cgroup and stuck_syslog left: every
+# process in CGTOP killed (frozen or not), CGTOP and its children removed,
+# the mounts undone, /dev/log and its sink restored.
+teardown_cgroup() {
+	if [ -n "${SINK:-}" ]; then
+		kill -CONT "$SINK" 2>/dev/null || true
+		kill -KILL "$SINK" 2>/dev/null || true
+		wait "$SINK" 2>/dev/null || true
+		umount /dev/log 2>/dev/null || true
+		SINK=
+	fi
+	if [ -n "${CGTOP:-}" ] && [ -d "$CGTOP" ]; then
+		echo 0 > "$CGTOP/cgroup.freeze" || true
+		echo 1 > "$CGTOP/cgroup.kill" || true
+		wait_for 10 grep -qx 'populated 0' "$CGTOP/cgroup.events" || true
+		find "$CGTOP" -depth -type d -exec rmdir {} + ||
+		    echo "teardown: $CGTOP left behind" >&2
+	fi
+	CGTOP= CG=
+	[ -z "${CGMNT:-}" ] || umount -R "$CGMNT"
+	CGMNT=
+	[ -z "${CGADMIN:-}" ] || umount "$CGADMIN"
+	CGADMIN=
+}
+
+# stuck_syslog: /dev/log is a socket whose sink is stopped and whose
+# queue is full, so the next syslog(3) blocks, here the grant line a veth
+# logs while it holds the lock, until syslog_resume.  (A queue of 0
+# datagrams, then one queued: net.unix.max_dgram_qlen is this network
+# namespace's, and read when a socket is made.)
+stuck_syslog() {
+	local sock qlen
+	sock=$(mktemp -u "$ROOST_R/tmp/stuck.XXXXXX")
+	qlen=$(cat /proc/sys/net/unix/max_dgram_qlen)
+	echo 0 > /proc/sys/net/unix/max_dgram_qlen
+	"$ROOST_R/logsink" "$sock" "$BATS_TEST_TMPDIR/stuck.log" &
+	SINK=$!
+	wait_for 10 test -S "$sock"
+	echo "$qlen" > /proc/sys/net/unix/max_dgram_qlen
+	kill -STOP "$SINK"
+	wait_for 10 status_is "$SINK" State "T (stopped)"
+	logger -u "$sock" "roost-test: the one datagram the queue holds"
+	mount --bind "$sock" /dev/log
+}
+
+syslog_resume() {
+	kill -CONT "$SINK"
+}
+
+# holds_lock PID: PID holds the net lock (no "->": not waiting for it).
+holds_lock() {
+	grep -Eq "^[0-9]+: FLOCK +ADVISORY +WRITE +$1 " /proc/locks
+}
+
+# veth_in_cgroup PID BRIDGE IFNAME: alice's veth, run as she would from
+# her delegated cgroup: root moves her shell into CG (systemd starting
+# user@1001.service), she makes CG/a, moves herself there and execs the
+# helper.  Sets CGH (the helper's pid); its output goes to
+# $BATS_TEST_TMPDIR/cgh.
+veth_in_cgroup() {
+	as_argv alice
+	bash -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' bash "$CG" \
+	    "${AS[@]}" sh -c 'mkdir -p "$1/a" && echo $$ > "$1/a/cgroup.procs" &&
+	    shift && exec "$@"' sh "$CG" "$HELPER" veth "$@" \
+	    > "$BATS_TEST_TMPDIR/cgh" 2>&1 &
+	CGH=$!
+	echo "$CGH" >> "$BATS_TEST_TMPDIR/targets"
+}
+
+# cgh_end: the helper of veth_in_cgroup ends within 10 s; sets CGHST to its
+# status.  wait_cgh: and that is 0.
+cgh_end() {
+	CGHST=0
+	# (bash may reap a job of its own before `wait` asks for it.)
+	wait_for 10 eval '[ ! -e "/proc/$CGH" ] || is_zombie "$CGH"' ||
+	    fail "her veth: still running"
+	wait "$CGH" || CGHST=$?
+}
+
+wait_cgh() {
+	cgh_end
+	[ "$CGHST" = 0 ] ||
+	    fail "her veth: status $CGHST: $(cat "$BATS_TEST_TMPDIR/cgh")"
+}
+
+# as_alice_write FILE VALUE: alice writes VALUE to FILE.
+as_alice_write() {
+	as alice sh -c 'echo "$2" > "$1"' sh "$1" "$2"
+}
+
+@test "attack: net lock: a delegated cgroup can neither freeze nor kill a net op that holds the lock, so no other user's veth waits and no op is cut short" {
+	# uid 0 and blocked signals do not stop a cgroup's owner:
+	# cgroup.freeze stops every process in it, cgroup.kill SIGKILLs
+	# them, whatever their uid.  Alice's veth is held, with the lock,
+	# on a stuck syslog; she then freezes (v2 layout) or kills (hybrid
+	# layout) the cgroup she ran it from.
+	apid=$(userns_target alice --net)
+	bpid=$(userns_target bob --net)
+	run -0 timed_veth bob "$bpid" none eth0
+	b0=$output
+	base=$(cat "$BATS_TEST_TMPDIR/ms")
+	delegate_cgroup v2
+	stuck_syslog
+	veth_in_cgroup "$apid" br0 eth0
+	wait_for 10 holds_lock "$CGH" ||
+	    fail "her veth does not hold the lock: $(cat "$BATS_TEST_TMPDIR/cgh")"
+	as_alice_write "$CG/a/cgroup.freeze" 1
+	wait_for 10 grep -qx 'frozen 1' "$CG/a/cgroup.events"
+	syslog_resume
+	# Frozen with the lock, her helper would keep bob waiting 10 s,
+	# then refused, for as long as she likes.
+	run not_delayed bob "$bpid" br0 eth1 "$base"
+	assert_success
+	b1=$output
+	wait_cgh
+	run -0 cat "$BATS_TEST_TMPDIR/cgh"
+	assert_output --regexp '^roost[0-9a-f]{8}$'
+	a0=$output
+	teardown_cgroup
+	delegate_cgroup hybrid
+	stuck_syslog
+	veth_in_cgroup "$apid" none eth1
+	wait_for 10 holds_lock "$CGH" ||
+	    fail "her veth does not hold the lock: $(cat "$BATS_TEST_TMPDIR/cgh")"
+	as_alice_write "$CG/a/cgroup.kill" 1
+	wait_for 10 grep -qx 'populated 0' "$CG/a/cgroup.events"
+	syslog_resume
+	# Killed, it would have died holding the lock, or between making
+	# its pair and tagging it (a pair no quota counts).
+	wait_cgh
+	run -0 cat "$BATS_TEST_TMPDIR/cgh"
+	assert_output --regexp '^roost[0-9a-f]{8}$'
+	a1=$output
+	assert_equal "$(roost_links)" \
+	    "$(printf '%s\n' "$a0" "$a1" "$b0" "$b1" | sort)"
+	assert_equal "$(ip -j link show dev "$a0" | jq -r '.[0].ifalias')" \
+	    "roost uid=1001 grant=user:alice bridge=br0"
+	assert_equal "$(ip -j link show dev "$a1" | jq -r '.[0].ifalias')" \
+	    "roost uid=1001 grant=user:alice bridge=none"
+	assert_equal "$(links_in "$apid")" "$(printf '%s\n' eth0 eth1 lo)"
+}
+
+@test "attack: net lock: a delegated cgroup the net op cannot leave (cgroup2 read-only, or mounted below its root): refused before anything is made" {
+	pid=$(userns_target alice --net)
+	delegate_cgroup hybrid
+	mount -o remount,bind,ro "$CGVIEW"
+	veth_in_cgroup "$pid" br0 eth0
+	cgh_end
+	assert_equal "$CGHST $(cat "$BATS_TEST_TMPDIR/cgh")" \
+	    "1 roost-helper: veth: privileges: cannot leave your cgroup: Read-only file system"
+	# Only a cgroup below the root in view (root's, so the helper may
+	# move there), as a bind mount of it shows.
+	mkdir "$CGTOP/other"
+	mount --bind "$CGTOP/other" "$CGVIEW"
+	veth_in_cgroup "$pid" none eth0
+	cgh_end
+	assert_equal "$CGHST $(cat "$BATS_TEST_TMPDIR/cgh")" \
+	    "1 roost-helper: veth: privileges: cannot leave your cgroup: the cgroup2 mount is not the hierarchy's root"
+	run syslog_since_start
+	assert_line --partial "uid 1001: refused: veth: privileges: cannot leave your cgroup: Read-only file system"
+	no_roost_links
+	assert_equal "$(links_in "$pid")" lo
 }
 
 @test "SECURITY.md: every test it names as proof of an invariant or a CVE exists" {
