@@ -47,7 +47,7 @@ load helpers
 			[[ $man == *"$chunk"* ]] || missing+="$chunk [$msg]"$'\n'
 		done < <(printf '%s\n' "$msg" | sed -E 's/%[0-9]*[a-z]+/\n/g')
 	done < <(perl -0pe 's/"\s*\n\s*"//g' "$ROOST_TOP"/helper/*.c |
-	    grep -oE '(die\(1, [^,]+, |usage_set\([^,]+, )"[^"]*"' |
+	    grep -oE '(die\([^,]+, |usage_set\([^,]+, )"[^"]*"' |
 	    sed -E 's/.*"(.*)"$/\1/' | sort -u)
 	assert_equal "$missing" ""
 }
