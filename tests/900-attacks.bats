@@ -77,6 +77,7 @@ teardown() {
 	ip netns del roost-attack 2>/dev/null || true
 	rm -f "$ROOST_R"/tmp/hold.* "$ROOST_R"/tmp/stuck.*
 	umount -R /home/alice/idm 2>/dev/null || true
+	rm -rf "$ROOST_R/flags"
 	rm -rf /run/roost /home/alice/t /home/alice/idm /home/alice/x \
 	    /home/victim /home/bob/x /home/x-root "$EVIL_RAN"
 	wait_for 10 no_roost_links
@@ -1135,18 +1136,28 @@ lo"
 # it; and the clone left out the mounts below DIR, showing what they
 # cover.  Every test here failed against that helper.
 
-# flagged_tree OPTIONS: $I a tmpfs of root's mounted with OPTIONS, holding
-# alice's tree: a device node with /dev/null's numbers (mode 0666), a
-# setuid copy of id(1), a directory sub holding a file; MOUNTS taken again.
+# flagged_mount OPTIONS: $I a bind mount of root's with OPTIONS, of a
+# directory on the scratch file system (tmpfs in the sandbox, ext4 in the
+# VM tier: Linux 6.1 cannot idmap a tmpfs); what it holds is made first.
+flagged_mount() {
+	mount --bind "$ROOST_R/flags" "$I"
+	[ -z "$1" ] || mount -o "remount,bind,$1" "$I"
+}
+
+# flagged_tree OPTIONS: $I as flagged_mount makes it, holding alice's
+# tree: a device node with /dev/null's numbers (mode 0666), a setuid copy
+# of id(1), a directory sub holding a file; MOUNTS taken again.
 flagged_tree() {
 	I=/home/alice/idm
-	install -d -m 0755 "$I"
-	mount -t tmpfs -o "mode=0755${1:+,$1}" roost-flags "$I"
-	install -d -m 0755 -o alice -g alice "$I/tree" "$I/tree/sub"
-	mknod -m 0666 "$I/tree/null" c 1 3
-	install -m 4755 -o alice -g alice /usr/bin/id "$I/tree/id"
-	install -m 0644 -o alice -g alice /dev/null "$I/tree/sub/secret"
-	chown alice:alice "$I/tree/null"
+	install -d -m 0755 "$I" "$ROOST_R/flags"
+	install -d -m 0755 -o alice -g alice "$ROOST_R/flags/tree" \
+	    "$ROOST_R/flags/tree/sub"
+	mknod -m 0666 "$ROOST_R/flags/tree/null" c 1 3
+	chown alice:alice "$ROOST_R/flags/tree/null"
+	install -m 4755 -o alice -g alice /usr/bin/id "$ROOST_R/flags/tree/id"
+	install -m 0644 -o alice -g alice /dev/null \
+	    "$ROOST_R/flags/tree/sub/secret"
+	flagged_mount "$1"
 	MOUNTS=$(mounts)
 }
 
@@ -1171,6 +1182,7 @@ clear nodev: Operation not permitted
 open null: Permission denied"
 		assert_nothing_mounted
 		umount "$I"
+		rm -rf "$ROOST_R/flags"
 	done
 }
 
@@ -1197,9 +1209,7 @@ exec id: Permission denied"
 }
 
 @test "attack: idmount class unlocked flags: a read-only bind stays read-only" {
-	flagged_tree ""
-	mount -o remount,bind,ro "$I"
-	MOUNTS=$(mounts)
+	flagged_tree ro
 	pid=$(alice_idmap_target)
 	run -0 as alice "$MOUNTFD" "$HELPER" "$pid" "$I/tree" clear:ro \
 	    create:new
@@ -1211,15 +1221,15 @@ create new: Read-only file system"
 }
 
 @test "attack: idmount class unlocked flags: roost run's idmapped root cannot be remounted dev or rw inside" {
-	I=/home/alice/idm R=/home/alice/idm/bb
+	I=/home/alice/idm R=$ROOST_R/flags/bb
 	install -d -m 0755 "$I"
-	mount -t tmpfs -o mode=0755 roost-flags "$I"
 	mkdir -p "$R/bin" "$R/proc" "$R/sys" "$R/dev" "$R/tmp"
 	cp /bin/busybox "$R/bin/"
 	for c in sh mount cat echo; do ln -s busybox "$R/bin/$c"; done
 	mknod -m 0666 "$R/null" c 1 3
 	chown -hR alice:alice "$R"
-	mount -o remount,bind,ro,nodev "$I"
+	flagged_mount ro,nodev
+	R=$I/bb
 	MOUNTS=$(mounts)
 	run -0 --separate-stderr as alice roost run --rootfs "$R" -- sh -c '
 	    mount -o remount,bind,dev / 2>/dev/null; echo dev=$?
