@@ -1606,6 +1606,8 @@ log_stall() {
 	LOGSINK=$(logsink_pid)
 	[ -n "$LOGSINK" ]
 	kill -STOP "$LOGSINK"
+	# Stopped, not still reading what comes next.
+	wait_for 10 status_is "$LOGSINK" State "T (stopped)"
 	"$fill" /dev/log
 }
 
