@@ -56,8 +56,9 @@ sanitize_limits(void)
 	int		 r;
 
 	for (r = 0; r < RLIM_NLIMITS; r++) {
-		if (sanitize_limit[r].name == NULL) {
-			failed = "a resource limit unknown to roost";
+		if (sanitize_limit[r].name == NULL) {	/* newer headers */
+			if (failed == NULL)
+				failed = "a resource limit unknown to roost";
 			continue;
 		}
 		rl.rlim_cur = rl.rlim_max = sanitize_limit[r].value;
