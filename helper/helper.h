@@ -53,7 +53,7 @@ int	request_fd(struct request *, const char *);
 int	request_target(struct request *, const char *);
 int	request_net(struct request *, int, char **);
 
-void	sanitize(const int *, size_t);
+const char	*sanitize(const int *, size_t);
 
 void	log_open(const char *, const char *);
 void	log_granted(const char *, const char *, ...)

@@ -10,11 +10,14 @@ main(int argc, char *argv[])
 {
 	struct request	 rq;
 	struct caller	 c;
+	const char	*limit;
 	int		 rc;
 
 	rc = request_parse(&rq, argc, argv);
-	sanitize(rq.keep, rq.nkeep);
+	limit = sanitize(rq.keep, rq.nkeep);
 	log_open(rq.prog, rq.op != NULL ? rq.op->name : NULL);
+	if (limit != NULL)
+		die("privileges", "%s could not be set", limit);
 	if (rc == -1)
 		die_usage();
 	caller_identify(&c);

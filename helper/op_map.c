@@ -13,6 +13,8 @@
 #define MAP_TEXT_MAX	4095	/* map_write() takes < PAGE_SIZE at once */
 
 enum { SETGROUPS, GID_MAP, UID_MAP, NFILES };	/* the order written */
+static const char *const map_name[NFILES] = { "setgroups", "gid_map",
+    "uid_map" };
 
 struct map_plan {
 	char	 text[NFILES][MAP_TEXT_MAX + 1];
@@ -99,25 +101,30 @@ map_decide(const struct request *rq, const struct caller *c,
 		    sizeof(pl->text[SETGROUPS]));
 }
 
+/* What the kernel checks for file I, at its open(2) and its write(2)
+ * (CAP_SETFCAP: verify_root_map(), Linux 5.12). */
+static uint64_t
+map_caps(const struct map_plan *pl, int i)
+{
+	if (i == GID_MAP)
+		return CAPBIT(CAP_SETGID);
+	if (i == UID_MAP)
+		return CAPBIT(CAP_SETUID) |
+		    (pl->maps_host_root ? CAPBIT(CAP_SETFCAP) : 0);
+	return 0;
+}
+
 /*
  * pre: map_decide(); caps: each file's own, raised around its open(2),
- * where the kernel checks them, and its write(2) (CAP_SETFCAP:
- * verify_root_map(), Linux 5.12); undo: none, the first write comes after
- * the last check.
+ * where the kernel checks them; undo: none, nothing is written yet.
+ * FD[i] is the open file i, or -1 when it is not to be written.
  */
 static void
-map_act(const struct request *rq, const struct caller *c,
-    const struct map_plan *pl)
+map_open(const struct request *rq, const struct caller *c,
+    const struct map_plan *pl, int fd[NFILES])
 {
-	static const char *const	 name[NFILES] = { "setgroups",
-					    "gid_map", "uid_map" };
-	const uint64_t			 caps[NFILES] = { 0, CAPBIT(CAP_SETGID),
-					    CAPBIT(CAP_SETUID) |
-					    (pl->maps_host_root ?
-					    CAPBIT(CAP_SETFCAP) : 0) };
-	char				 ch;
-	ssize_t				 n;
-	int				 procfd, fd[NFILES], rfd, i;
+	char	 ch;
+	int	 procfd, rfd, i;
 
 	if ((procfd = target_open(rq)) == -1)
 		die(rq->target, NOT_YOURS);
@@ -128,8 +135,8 @@ map_act(const struct request *rq, const struct caller *c,
 		fd[i] = -1;
 		if (pl->len[i] == 0)
 			continue;
-		priv_raise(caps[i]);
-		fd[i] = openat(procfd, name[i], O_WRONLY | O_CLOEXEC);
+		priv_raise(map_caps(pl, i));
+		fd[i] = openat(procfd, map_name[i], O_WRONLY | O_CLOEXEC);
 		priv_lower();
 		if (fd[i] == -1)
 			die(rq->target, NOT_YOURS);
@@ -139,46 +146,75 @@ map_act(const struct request *rq, const struct caller *c,
 	for (i = GID_MAP; i < NFILES; i++) {
 		if (fd[i] == -1)
 			continue;
-		if ((rfd = openat(procfd, name[i], O_RDONLY | O_CLOEXEC)) ==
+		if ((rfd = openat(procfd, map_name[i], O_RDONLY | O_CLOEXEC)) ==
 		    -1 || read(rfd, &ch, 1) != 0)
 			die(rq->target, "id maps already written");
 		close(rfd);
 	}
-	for (i = 0; i < NFILES; i++) {
-		if (fd[i] == -1)
-			continue;
-		priv_raise(caps[i]);
-		n = write(fd[i], pl->text[i], pl->len[i]);
-		priv_lower();
-		if (n != (ssize_t)pl->len[i])
-			die(rq->target, "write %s: %s", name[i],
-			    n == -1 ? strerror(errno) : "short write");
-		if (close(fd[i]) == -1)
-			die(rq->target, "close %s: %s", name[i],
-			    strerror(errno));
-	}
 	close(procfd);
 }
 
+/*
+ * pre: map_open(), and the grant logged; caps: each file's own, raised
+ * around its write(2); undo: none, the first write comes after the last
+ * check.
+ */
+static void
+map_write(const struct request *rq, const struct map_plan *pl,
+    const int fd[NFILES])
+{
+	ssize_t	 n;
+	int	 i;
+
+	for (i = 0; i < NFILES; i++) {
+		if (fd[i] == -1)
+			continue;
+		priv_raise(map_caps(pl, i));
+		n = write(fd[i], pl->text[i], pl->len[i]);
+		priv_lower();
+		if (n != (ssize_t)pl->len[i])
+			die(rq->target, "write %s: %s", map_name[i],
+			    n == -1 ? strerror(errno) : "short write");
+		if (close(fd[i]) == -1)
+			die(rq->target, "close %s: %s", map_name[i],
+			    strerror(errno));
+	}
+}
+
+static void
+map_log(const struct request *rq, const struct map_plan *pl)
+{
+	char	 list[512] = "", x[48];
+	size_t	 i;
+
+	for (i = 0; i < rq->next; i++) {
+		strlcat(list, " ", sizeof(list));
+		strlcat(list, ext_str(&rq->ext[i], x, sizeof(x)), sizeof(list));
+	}
+	log_granted(rq->target, "%s%s", list + 1,
+	    pl->len[SETGROUPS] > 0 ? " setgroups=deny" : "");
+}
+
+/*
+ * The grant is logged after the last check and before the first write:
+ * map runs as the caller, who may SIGKILL it at any point, and a grant
+ * logged after the writes could be cut off from its log line (issue 15).
+ * A write that fails after it is logged as a refusal of its own.
+ */
 static void
 map_run(const struct request *rq, struct caller *c)
 {
 	static const int	 caps[] = { CAP_SETUID, CAP_SETGID,
 				    CAP_SETFCAP };
 	struct map_plan		 pl;
-	char			 list[512] = "", x[48];
-	size_t			 i;
+	int			 fd[NFILES];
 
 	memset(&pl, 0, sizeof(pl));
 	map_decide(rq, c, &pl);
 	priv_drop(c, caps, pl.maps_host_root ? 3 : 2);
-	map_act(rq, c, &pl);
-	for (i = 0; i < rq->next; i++) {
-		strlcat(list, " ", sizeof(list));
-		strlcat(list, ext_str(&rq->ext[i], x, sizeof(x)), sizeof(list));
-	}
-	log_granted(rq->target, "%s%s", list + 1,
-	    pl.len[SETGROUPS] > 0 ? " setgroups=deny" : "");
+	map_open(rq, c, &pl, fd);
+	map_log(rq, &pl);
+	map_write(rq, &pl, fd);
 }
 
 const struct op	op_map = { "map", 1, map_parse, map_run };

@@ -132,12 +132,13 @@ route_run(const struct request *rq, struct caller *c)
 		    inet_ntop(k.r.family, k.r.addr, a, sizeof(a)), k.r.len,
 		    k.hit->name);
 	free(k.ls.l);
+	/* Logged before the change: a grant is never made unlogged. */
+	log_granted(rq->target, "%s to %s%s", rq->addr_arg, rq->ifa,
+	    k.same ? " (already)" : "");
 	if (gateway_add(rq->addr.family, l.index) == -1)
 		die(rq->ifa, "gateway address: %s", strerror(errno));
 	if (!k.same && route_change(RTM_NEWROUTE, &rq->addr, l.index) == -1)
 		die(rq->addr_arg, "cannot route: %s", strerror(errno));
-	log_granted(rq->target, "%s to %s%s", rq->addr_arg, rq->ifa,
-	    k.same ? " (already)" : "");
 }
 
 const struct op	op_route = { "route", 1, request_net, route_run };

@@ -30,9 +30,10 @@ unveth_run(const struct request *rq, struct caller *c)
 	struct nl_link	 l;
 
 	veth_owned(rq, c, net_enter(rq, c, 0), &l);
+	/* Logged before the change: a grant is never made unlogged. */
+	log_granted(rq->target, "%s", rq->ifa);
 	if (nl_link_del(NULL, l.index) == -1)
 		die(rq->ifa, "cannot delete: %s", strerror(errno));
-	log_granted(rq->target, "%s", rq->ifa);
 }
 
 const struct op	op_unveth = { "unveth", 1, request_net, unveth_run };

@@ -688,40 +688,59 @@ bare() {
 	run -127 bare prlimit --nofile=3 "$HELPER" map "$pid" $full_alice
 	assert_output "$HELPER: error while loading shared libraries: libmnl.so.0: cannot open shared object file: Error 24"
 	run -127 bare prlimit --nofile=3 "$HELPER" veth "$pid" br0 eth0
-	# Then each open the helper needs fails in turn, before anything is
-	# written (a target it cannot open is a target it refuses), until
-	# there are enough.
-	for n in 4 5 6 7 8 9 10; do
+	# From 4 on, main() runs and sets the helper's own limit before
+	# anything: the request goes through at once, or, where the caller's
+	# hard limit cannot be raised (no CAP_SYS_RESOURCE in the bounding
+	# set), it is refused before anything (see "audit log" below).
+	for n in 4 5 10; do
 		run bare prlimit --nofile=$n "$HELPER" map "$pid" $full_alice
 		[ "$status" != 0 ] || break
 		assert_equal "$status" 1
-		assert_regex "$output" "^roost-helper: map: (policy: /etc: Too many open files|$pid: $NOTUSER)\$"
+		assert_output "roost-helper: map: privileges: RLIMIT_NOFILE could not be set"
 		assert_unmapped "$pid"
-	done
-	assert_equal "$(maps_of "$pid")" \
-	    "uid:0 100000 65536; gid:0 100000 65536; setgroups:allow"
-	for n in 4 5 6 7 8 9 10; do
-		run bare prlimit --nofile=$n "$HELPER" veth "$pid" br0 eth0
-		[ "$status" != 0 ] || break
-		assert_equal "$status" 1
-		assert_regex "$output" "^roost-helper: veth: (policy: /etc|/run/roost: cannot lock|netlink): Too many open files\$|^roost-helper: veth: $pid: $NOTOWN\$"
+		run -1 bare prlimit --nofile=$n "$HELPER" veth "$pid" br0 eth0
+		assert_output "roost-helper: veth: privileges: RLIMIT_NOFILE could not be set"
 		no_roost_links
 		assert_equal "$(links_in "$pid")" lo
 	done
-	assert_equal "$(roost_links)" "$output"
-	[ "$n" -gt 4 ]
+	if has_sys_resource; then
+		assert_equal "$n" 4
+		assert_equal "$(maps_of "$pid")" \
+		    "uid:0 100000 65536; gid:0 100000 65536; setgroups:allow"
+		run -0 bare prlimit --nofile=4 "$HELPER" veth "$pid" br0 eth0
+		assert_equal "$(roost_links)" "$output"
+	else
+		assert_unmapped "$pid"
+		run -0 veth alice "$pid" br0 eth0
+		assert_equal "$(roost_links)" "$output"
+	fi
 }
 
-@test "attack: RLIMIT_FSIZE 0: a veth whose name cannot be written is deleted; map writes whole" {
+@test "attack: RLIMIT_FSIZE 0: the helper's own limit, or refused before anything; a veth's name is written whole" {
+	# (A veth whose name cannot be written is deleted again: see the
+	# broken pipe below.)
 	pid=$(userns_target alice --net)
-	run -1 as alice sh -c "ulimit -f 0; exec $HELPER veth $pid br0 eth0 > /home/alice/x"
-	assert_output --regexp '^roost-helper: veth: roost[0-9a-f]{8}: stdout: File too large$'
-	no_roost_links
-	assert_equal "$(links_in "$pid")" lo
 	mpid=$(userns_target alice)
-	run -0 as alice sh -c "ulimit -f 0; exec $HELPER map $mpid $full_alice"
-	assert_equal "$(maps_of "$mpid")" \
-	    "uid:0 100000 65536; gid:0 100000 65536; setgroups:allow"
+	s=0 t=0
+	as alice sh -c "ulimit -f 0; exec $HELPER veth $pid br0 eth0 \
+	    > /home/alice/x 2>&1" || s=$?
+	hostif=$(cat /home/alice/x)
+	as alice sh -c "ulimit -f 0; exec $HELPER map $mpid $full_alice \
+	    2>/home/alice/x" || t=$?
+	if has_sys_resource; then
+		assert_equal "$s $t" "0 0"
+		assert_equal "$(roost_links)" "$hostif"
+		assert_equal "$(maps_of "$mpid")" \
+		    "uid:0 100000 65536; gid:0 100000 65536; setgroups:allow"
+	else
+		# Refused and logged; SIGXFSZ then ends the line to stderr.
+		assert_equal "$s $t" "153 153"
+		no_roost_links
+		assert_equal "$(links_in "$pid")" lo
+		assert_unmapped "$mpid"
+		logged "uid 1001: refused: veth: privileges: RLIMIT_FSIZE could not be set"
+		logged "uid 1001: refused: map: privileges: RLIMIT_FSIZE could not be set"
+	fi
 }
 
 @test "attack: a veth whose name goes to a broken pipe is deleted again, its quota free" {
@@ -1930,6 +1949,384 @@ as_alice_write() {
 	assert_line --partial "uid 1001: refused: veth: privileges: cannot leave your cgroup: Read-only file system"
 	no_roost_links
 	assert_equal "$(links_in "$pid")" lo
+}
+
+# ------------------------------------------ audit log (issue 15)
+#
+# Every decision is logged or nothing is done, whatever the caller sets
+# around the helper: its resource limits, the timing of a kill, the bytes
+# of argv, a stderr nobody reads.
+
+MAPPED="uid:0 100000 65536; gid:0 100000 65536; setgroups:allow"
+
+# has_sys_resource: CAP_SYS_RESOURCE is in the bounding set, so the helper
+# can raise a hard limit the caller lowered (not in every container).
+has_sys_resource() {
+	(( (0x$(status_of $$ CapBnd) >> 24) & 1 ))
+}
+
+# log_sync: every line sent to /dev/log so far is in $ROOST_SYSLOG (the
+# sink writes them in order, each after its sender may have gone).
+log_sync() {
+	local m="roost-test sync $$.$RANDOM.$RANDOM"
+	logger -u /dev/log -- "$m"
+	wait_for 10 grep_syslog "$m"
+}
+
+grep_syslog() {
+	syslog_since_start | grep -qF -- "$1"
+}
+
+# logged TEXT: a line of syslog since the test began holds TEXT.
+logged() {
+	log_sync
+	grep_syslog "$1"
+}
+
+# refusals: how many of alice's map refusals syslog holds.
+refusals() {
+	log_sync
+	syslog_since_start | grep -c "uid 1001: refused: map: " || true
+}
+
+# limit_attempts LIMIT: as bare alice, under prlimit --LIMIT (soft only,
+# "N:", or soft and hard, "N"), a map grant on a fresh target, then a
+# refusal.  Each line of $ESCAPES names a decision not logged: maps
+# written with no grant line, or a refusal (exit 1 or 2, or any exit of
+# the request that must be refused) with no refusal line.  $STATUSES
+# collects "grant/refusal" exit statuses, the grant's with a + if the
+# maps were written.
+limit_attempts() {
+	local pid map n m
+	pid=$(userns_target alice)
+	n=$(refusals)
+	run bare prlimit --"$1" "$HELPER" map "$pid" $full_alice
+	read -r map < "/proc/$pid/uid_map" || true
+	STATUSES+=" $status${map:++}"
+	m=$(refusals)
+	if [ -n "$map" ] &&
+	    ! grep_syslog "uid 1001: map: granted: $pid: $full_alice"; then
+		ESCAPES+="$1: grant made, not logged ($status)"$'\n'
+	elif [ -z "$map" ] && [ "$status" -lt 128 ] && [ "$m" -le "$n" ]; then
+		ESCAPES+="$1: grant refused, not logged ($status: $output)"$'\n'
+	fi
+	run bare prlimit --"$1" "$HELPER" map "$pid" u:0:300000:1
+	STATUSES+="/$status"
+	if [ "$(refusals)" -le "$m" ]; then
+		ESCAPES+="$1: refusal not logged ($status: $output)"$'\n'
+	fi
+}
+
+@test "attack: audit log: RLIMIT_STACK of 16-32 KiB never parts a decision from its log line" {
+	# 20-25 KiB: the old helper wrote the maps, then died of SIGSEGV in
+	# syslog(3) (or died in a refusal's); the stack's random offset
+	# decides which, so a range is tried.
+	ESCAPES= STATUSES=
+	for b in 16384 $(seq 20480 512 25088) 32768; do
+		limit_attempts "stack=$b:"
+	done
+	assert_equal "$ESCAPES" ""
+	# A soft limit is always raised: every grant made, every refusal told.
+	assert_equal "$STATUSES" "$(printf ' 0+/1%.0s' {1..12})"
+	# A hard limit too, or else every request is refused before anything.
+	# (Below about 20 KiB of a hard stack it cannot raise, the helper
+	# may die before its refusal's line, having done nothing.)
+	ESCAPES= STATUSES=
+	for kib in 24 28 32; do
+		limit_attempts "stack=$((kib * 1024))"
+	done
+	assert_equal "$ESCAPES" ""
+	if has_sys_resource; then
+		assert_equal "$STATUSES" "$(printf ' 0+/1%.0s' {1..3})"
+	else
+		# Refused and logged; the stderr line may then overrun the
+		# caller's stack (SIGSEGV, 139), with nothing left to do.
+		assert_regex "$STATUSES" '^( (1|139)/(1|139)){3}$'
+		logged "uid 1001: refused: map: privileges: RLIMIT_STACK could not be set"
+	fi
+}
+
+@test "attack: audit log: RLIMIT_NOFILE of 4-10: the log socket is open before anything, every refusal logged" {
+	# 5-7: the old helper opened the syslog socket only at its first
+	# line, when none was left, and its refusals went unlogged.
+	ESCAPES= STATUSES=
+	for n in 4 5 6 7 8 9 10; do
+		limit_attempts "nofile=$n:"
+	done
+	assert_equal "$ESCAPES" ""
+	assert_equal "$STATUSES" "$(printf ' 0+/1%.0s' {1..7})"
+	ESCAPES= STATUSES=
+	for n in 4 5 6 7; do
+		limit_attempts "nofile=$n"
+	done
+	assert_equal "$ESCAPES" ""
+	if has_sys_resource; then
+		assert_equal "$STATUSES" "$(printf ' 0+/1%.0s' {1..4})"
+	else
+		assert_equal "$STATUSES" "$(printf ' 1/1%.0s' {1..4})"
+		assert_equal "$output" "roost-helper: map: privileges: RLIMIT_NOFILE could not be set"
+	fi
+}
+
+@test "attack: audit log: RLIMIT_FSIZE 0 and stderr a file: the refusal is logged before SIGXFSZ could end it" {
+	# The old helper wrote stderr first: SIGXFSZ killed map's refusal
+	# before its log line.
+	pid=$(userns_target alice)
+	run -1 as alice sh -c "exec prlimit --fsize=0: $HELPER map $pid u:0:300000:1 2>/home/alice/x"
+	logged "uid 1001: refused: map: u:0:300000:1: uids 300000-300000 not granted to you"
+	assert_equal "$(cat /home/alice/x)" \
+	    "roost-helper: map: u:0:300000:1: uids 300000-300000 not granted to you"
+	run -0 as alice sh -c "exec prlimit --fsize=0: $HELPER map $pid $full_alice 2>/home/alice/x"
+	logged "uid 1001: map: granted: $pid: $full_alice"
+	assert_equal "$(maps_of "$pid")" "$MAPPED"
+	# A hard limit: set, or refused before anything (logged first; the
+	# write to stderr may then end the helper).
+	mpid=$(userns_target alice)
+	s=0
+	as alice sh -c "exec prlimit --fsize=0 $HELPER map $mpid $full_alice 2>/home/alice/x" || s=$?
+	if has_sys_resource; then
+		assert_equal "$s" 0
+		assert_equal "$(maps_of "$mpid")" "$MAPPED"
+		logged "uid 1001: map: granted: $mpid: $full_alice"
+	else
+		assert_equal "$s" 153
+		assert_unmapped "$mpid"
+		logged "uid 1001: refused: map: privileges: RLIMIT_FSIZE could not be set"
+	fi
+}
+
+@test "attack: audit log: RLIMIT_AS, DATA, NPROC and CORE: every limit is the helper's own, every decision logged" {
+	# AS 3.5 MB, DATA 1.2 MB: the old helper could not load the policy
+	# and refused (logged); NPROC and CORE changed nothing in it.  None
+	# parted a decision from its log line, on this machine.
+	ESCAPES= STATUSES=
+	for l in as=3500000: data=1200000: nproc=0: core=unlimited:; do
+		limit_attempts "$l"
+	done
+	assert_equal "$ESCAPES" ""
+	assert_equal "$STATUSES" "$(printf ' 0+/1%.0s' {1..4})"
+	# Every limit of a helper stopped mid-refusal is its own.
+	bobs=$(userns_target bob)
+	held /usr/bin/prlimit --as=3500000: --data=1200000: --nproc=0: \
+	    --core=unlimited: --stack=32768: --nofile=64: --fsize=0: \
+	    --cpu=100: --memlock=0: --sigpending=1: --msgqueue=0: \
+	    --rttime=1000000: "$HELPER" map "$bobs" u:0:100000:1
+	wait_for 10 status_is "$HELD" State "S (sleeping)"
+	assert_equal "$(tail -n +2 "/proc/$HELD/limits" | tr -s ' ' | sed 's/ $//')" \
+	    "Max cpu time unlimited unlimited seconds
+Max file size unlimited unlimited bytes
+Max data size unlimited unlimited bytes
+Max stack size 8388608 8388608 bytes
+Max core file size 0 0 bytes
+Max resident set unlimited unlimited bytes
+Max processes 0 0 processes
+Max open files 1024 1024 files
+Max locked memory 0 0 bytes
+Max address space unlimited unlimited bytes
+Max file locks unlimited unlimited locks
+Max pending signals 0 0 signals
+Max msgqueue size 0 0 bytes
+Max nice priority 0 0
+Max realtime priority 0 0
+Max realtime timeout unlimited unlimited us"
+	hold_release
+	assert_equal "$(tail -n 2 "$HOUT")" "roost-helper: map: $bobs: $NOTUSER
+exit 1"
+	rm -f "$HOUT" "$HCTL"
+	assert_unmapped "$bobs"
+}
+
+# The sandbox's /dev/log listener (tests/sandbox), and a tool that fills
+# its queue: while it is stopped, the next syslog(3) blocks in send(2).
+logsink_pid() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ ! "$p/exe" -ef "$ROOST_R/logsink" ] || echo "${p#/proc/}"
+	done
+}
+
+log_stall() {
+	local fill=$ROOST_R/tools/dgramfill
+	if [ ! -x "$fill" ]; then
+		printf '%s\n' '#include <sys/socket.h>' '#include <sys/un.h>' \
+		    '#include <errno.h>' '#include <string.h>' \
+		    'int main(int argc, char *argv[]) {' \
+		    '	struct sockaddr_un sun = { .sun_family = AF_UNIX };' \
+		    '	int s;' \
+		    '	strncpy(sun.sun_path, argv[argc - 1], sizeof(sun.sun_path) - 1);' \
+		    '	if ((s = socket(AF_UNIX, SOCK_DGRAM, 0)) == -1 ||' \
+		    '	    connect(s, (struct sockaddr *)&sun, sizeof(sun)) == -1)' \
+		    '		return 1;' \
+		    '	while (send(s, "<13>fill", 8, MSG_DONTWAIT) == 8)' \
+		    '		;' \
+		    '	return errno == EAGAIN ? 0 : 1;' '}' > "$fill.c"
+		cc -o "$fill" "$fill.c"
+	fi
+	LOGSINK=$(logsink_pid)
+	[ -n "$LOGSINK" ]
+	kill -STOP "$LOGSINK"
+	# Stopped, not still reading what comes next.
+	wait_for 10 status_is "$LOGSINK" State "T (stopped)"
+	"$fill" /dev/log
+}
+
+log_resume() {
+	kill -CONT "$LOGSINK"
+	LOGSINK=
+}
+
+# in_send PID: PID waits for room in a datagram socket's queue: in
+# syslog's send(2), the only one on a unix socket.
+in_send() {
+	[ "$(cat "/proc/$1/wchan" 2>/dev/null)" = unix_wait_for_peer ]
+}
+
+# The file's teardown, kept as attacks_teardown: a stalled log resumes.
+eval "attacks_$(declare -f teardown)"
+
+teardown() {
+	[ -z "${LOGSINK:-}" ] || kill -CONT "$LOGSINK" 2>/dev/null || true
+	attacks_teardown
+}
+
+@test "attack: audit log: kill between act and log: map killed while its log line waits has written nothing" {
+	pid=$(userns_target alice)
+	log_stall
+	as_argv alice
+	"${AS[@]}" "$HELPER" map "$pid" $full_alice &
+	helper=$!
+	wait_for 10 in_send "$helper"
+	# As the caller: map runs with her uid by then.
+	run -0 as alice kill -KILL "$helper"
+	s=0
+	wait "$helper" || s=$?
+	assert_equal "$s" 137
+	log_resume
+	assert_unmapped "$pid"
+	# The grant goes through, logged, once nobody stalls it.
+	run -0 as alice "$HELPER" map "$pid" $full_alice
+	assert_equal "$(maps_of "$pid")" "$MAPPED"
+	logged "uid 1001: map: granted: $pid: $full_alice"
+	assert_equal "$(syslog_since_start | grep -c "map: granted: $pid:")" 1
+}
+
+@test "attack: audit log: kill between act and log: a net op whose log line waits has changed nothing yet" {
+	pid=$(userns_target alice --net)
+	hostif=$(veth alice "$pid" none eth0)
+	as alice "$HELPER" route "$pid" "$hostif" 192.0.2.9
+	as_argv alice
+	# Each op is stopped in its log line, then killed (by root: the
+	# caller cannot signal a net op; the OOM killer or a reboot can).
+	for op in "route $hostif 192.0.2.10" "unroute $hostif 192.0.2.9" \
+	    "unveth $hostif"; do
+		log_stall
+		"${AS[@]}" "$HELPER" ${op%% *} "$pid" ${op#* } &
+		helper=$!
+		wait_for 10 in_send "$helper"
+		assert_equal "$(routes_via 4 "$hostif")" "192.0.2.9"
+		kill -KILL "$helper"
+		wait "$helper" || true
+		log_resume
+	done
+	assert_equal "$(roost_links)" "$hostif"
+	assert_equal "$(routes_via 4 "$hostif")" "192.0.2.9"
+	run syslog_since_start
+	refute_line --partial "uid 1001: route: granted: $pid: 192.0.2.10"
+	refute_line --partial "uid 1001: unroute: granted:"
+	refute_line --partial "uid 1001: unveth: granted:"
+}
+
+# no_raw_bytes TEXT: no control byte but newline, no DEL, no byte >= 0x80.
+no_raw_bytes() {
+	! printf '%s' "$1" | LC_ALL=C grep -q $'[\001-\011\013-\037\177-\377]'
+}
+
+# escaped USER STATUS TEXT CMD...: CMD (as USER) exits STATUS and says
+# "TEXT" on stderr, and syslog has "uid UID: refused: TEXT" (TEXT without
+# its "roost-helper: " or "newuidmap: "), with no raw byte in either.
+escaped() {
+	local user=$1 st=$2 text=$3
+	shift 3
+	run -"$st" as "$user" "$@"
+	assert_output "$text"
+	no_raw_bytes "$output"
+	logged "uid ${UIDS[$user]}: refused: ${text#*: }"
+}
+
+@test "attack: audit log: control bytes and junk in every field the caller names are escaped, in syslog and on stderr" {
+	# CR and a forged line, BS, BEL, ESC sequences, DEL, invalid UTF-8,
+	# a backslash: every byte but printable ASCII is \ooo, and \ is \\.
+	J=$'\r\b\a\e[2J\e]0;t\a\x7f\xff\xc3(\\'
+	E='\015\010\007\033[2J\033]0;t\007\177\377\303(\\'
+	F=$'\rDec  7 00:00:00 roost-helper[1]: uid 0: map: granted: 1: u:0:0:1'
+	G='\015Dec  7 00:00:00 roost-helper[1]: uid 0: map: granted: 1: u:0:0:1'
+	pid=$(userns_target alice --net)
+	escaped alice 2 "roost-helper: map: x$E: bad target (want fd:N or a pid)" \
+	    "$HELPER" map "x$J" u:0:100000:1
+	escaped alice 2 "roost-helper: map: u:0:1:1$G: malformed extent (want u|g:INSIDE:OUTSIDE:COUNT)" \
+	    "$HELPER" map "$pid" "u:0:1:1$F"
+	escaped alice 2 "roost-helper: map: u:$E: malformed extent (want u|g:INSIDE:OUTSIDE:COUNT)" \
+	    "$HELPER" map "$pid" "u:$J"
+	escaped alice 1 "newuidmap: 0 1$E 1: bad range (want decimal INSIDE OUTSIDE COUNT)" \
+	    "$COMPAT/newuidmap" "$pid" 0 "1$J" 1
+	escaped alice 1 "newgidmap: 0 $E 1: bad range (want decimal INSIDE OUTSIDE COUNT)" \
+	    "$COMPAT/newgidmap" "$pid" 0 "$J" 1
+	escaped alice 2 "roost-helper: veth: b$E: bad interface name" \
+	    "$HELPER" veth "$pid" "b$J" eth0
+	escaped alice 2 "roost-helper: veth: e$E: bad interface name" \
+	    "$HELPER" veth "$pid" br0 "e$J"
+	escaped alice 2 "roost-helper: unveth: h$E: bad interface name" \
+	    "$HELPER" unveth "$pid" "h$J"
+	escaped alice 2 "roost-helper: route: h$E: bad interface name" \
+	    "$HELPER" route "$pid" "h$J" 192.0.2.9
+	escaped alice 2 "roost-helper: unroute: h$E: bad interface name" \
+	    "$HELPER" unroute "$pid" "h$J" 192.0.2.9
+	escaped alice 2 "roost-helper: route: 192.0.2.9$E: bad address (want ADDR[/LEN])" \
+	    "$HELPER" route "$pid" roost00000000 "192.0.2.9$J"
+	escaped alice 2 "roost-helper: unroute: $E/32: bad address (want ADDR[/LEN])" \
+	    "$HELPER" unroute "$pid" roost00000000 "$J/32"
+	# idmount's DIR, refused and granted.
+	mpid=$(userns_target alice)
+	as alice "$HELPER" map "$mpid" u:1001:100000:1 g:1001:100000:1
+	escaped alice 1 "roost-helper: idmount: /home/alice/x$E: $NOTDIR" \
+	    "$MOUNTFD" "$HELPER" "$mpid" "/home/alice/x$J"
+	install -d -m 0755 -o alice -g alice /home/alice/idm "/home/alice/idm/t$J"
+	run -0 as alice "$MOUNTFD" "$HELPER" "$mpid" "/home/alice/idm/t$J"
+	logged "uid 1001: idmount: granted: $mpid: /home/alice/idm/t$E"
+	rm -rf /home/alice/idm
+	# Nothing was made, and no raw byte reached the log.
+	no_roost_links
+	assert_unmapped "$pid"
+	run syslog_since_start
+	no_raw_bytes "$output"
+	refute_line --regexp '^[^<]'
+}
+
+# writes_stderr PID: PID is blocked in write(2) (x86_64: 1) to fd 2.
+writes_stderr() {
+	local nr fd rest
+	read -r nr fd rest < "/proc/$1/syscall" && [ "$nr $fd" = "1 0x2" ]
+}
+
+@test "attack: audit log: a refusal to a full stderr pipe holds no lock: another user's veth goes through at once" {
+	apid=$(userns_target alice --net)
+	bpid=$(userns_target bob --net)
+	# eth9 is granted to alice and missing: refused under the net lock,
+	# then told on a stderr pipe nobody reads.
+	held "$HELPER" veth "$apid" eth9 eth0
+	wait_for 10 writes_stderr "$HELD"
+	as_argv bob
+	run -0 timeout -s KILL 1 "${AS[@]}" "$HELPER" veth "$bpid" br0 eth0
+	assert_equal "$(roost_links)" "$output"
+	assert_equal "$(ip -j link show dev "$output" | jq -r '.[0].ifalias')" \
+	    "roost uid=1002 grant=user:bob bridge=br0"
+	assert_equal "$(grep -Ec -- "FLOCK +ADVISORY +WRITE +$HELD " /proc/locks)" 0
+	logged "uid 1001: refused: veth: eth9: no such interface"
+	hold_release
+	assert_equal "$(tail -n 2 "$HOUT")" "roost-helper: veth: eth9: no such interface
+exit 1"
+	rm -f "$HOUT" "$HCTL"
+	assert_equal "$(links_in "$apid")" lo
 }
 
 @test "SECURITY.md: every test it names as proof of an invariant or a CVE exists" {
