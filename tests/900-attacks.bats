@@ -2340,6 +2340,11 @@ exit 1"
 		grep -E '^\| CVE-' "$ROOST_TOP/SECURITY.md" |
 		    awk -F' \\| ' '{ print $NF }' | grep -oE '`[^`]+`' |
 		    tr -d '`' | grep -v '^tests/'
+		# The tables of what the helper hands out and holds (issue 15).
+		sed -n '/^### What it hands to a caller/,/^### The idmapped mount/p' \
+		    "$ROOST_TOP/SECURITY.md" | grep -E '^\| [^-]' |
+		    awk -F' \\| ' '{ print $NF }' | grep -oE '`[^`]+`' |
+		    tr -d '`' | grep -v '^tests/'
 	)
 	assert_equal "$missing" ""
 }
