@@ -13,6 +13,8 @@
  * memory, queues signals or messages, or changes its priority), a value
  * that can always be set.  Every default hard limit of Linux's allows
  * these, so only a limit the caller lowered needs CAP_SYS_RESOURCE.
+ * NOFILE is a floor: a larger soft limit of the caller's stays, for
+ * the fds it allows are no harm (and valgrind refuses to lower its own).
  */
 static const struct {
 	const char	*name;
@@ -61,6 +63,9 @@ sanitize_limits(void)
 				failed = "a resource limit unknown to roost";
 			continue;
 		}
+		if (r == RLIMIT_NOFILE && getrlimit(r, &rl) == 0 &&
+		    rl.rlim_cur >= sanitize_limit[r].value)
+			continue;
 		rl.rlim_cur = rl.rlim_max = sanitize_limit[r].value;
 		if (setrlimit(r, &rl) == -1 && r != RLIMIT_CPU &&
 		    failed == NULL)
