@@ -390,7 +390,7 @@ setgroups default"
 	run -0 as alice "$ROOST" doctor --help
 	assert_line --index 0 "usage: roost doctor"
 	run -0 as alice "$ROOST" help
-	assert_line "usage: roost policy check [FILE]"
+	assert_line "usage: roost policy check [--strict] [FILE]"
 	assert_line "usage: roost doctor"
 }
 
